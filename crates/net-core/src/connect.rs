@@ -1,0 +1,342 @@
+//! Client and server: resolving, `connect`, `bind_addr`, `listen`, `accept`, Unix sockets, `dial`.
+
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::addr::Port;
+use crate::error::{is_disconnection_error, Context, Error, Result};
+use crate::flags::SocketFlags;
+use crate::socket::{Domain, Protocol, Socket};
+use crate::stream::Stream;
+
+/// Resolves `host` for a socket of `domain`. An IP literal is used as it is, without the
+/// resolver; an IPv6 socket takes IPv4 addresses as IPv4-mapped ones.
+pub(crate) fn resolve(host: &str, port: u16, domain: Domain) -> Result<Vec<SocketAddr>> {
+    let found: Vec<SocketAddr> = match host.parse::<IpAddr>() {
+        Ok(ip) => vec![SocketAddr::new(ip, port)],
+        Err(_) => (host, port)
+            .to_socket_addrs()
+            .map_err(|e| Error::Resolve { host: host.to_owned(), port, source: Some(e) })?
+            .collect(),
+    };
+    let mut usable: Vec<SocketAddr> = match domain {
+        Domain::Inet => found.iter().copied().filter(SocketAddr::is_ipv4).collect(),
+        Domain::Inet6 => found.iter().copied().filter(SocketAddr::is_ipv6).collect(),
+        _ => found.clone(),
+    };
+    if domain == Domain::Inet6 {
+        usable.extend(found.iter().filter_map(|a| match a {
+            SocketAddr::V4(v4) => Some(SocketAddr::new(IpAddr::V6(v4.ip().to_ipv6_mapped()), v4.port())),
+            SocketAddr::V6(_) => None,
+        }));
+    }
+    if usable.is_empty() {
+        return Err(Error::Resolve { host: host.to_owned(), port, source: None });
+    }
+    Ok(usable)
+}
+
+impl Socket {
+    /// Connects to `address:port` (Nim's `connect`). `address` is an IP literal or a host
+    /// name, resolved for this socket's family; every address is tried in turn. A socket
+    /// wrapped for TLS runs its handshake here, with `address` as the server name.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), net_core::Error> {
+    /// let mut server = net_core::Socket::tcp()?;
+    /// server.bind_addr(0, "127.0.0.1")?;
+    /// server.listen()?;
+    /// let mut client = net_core::Socket::tcp()?;
+    /// client.connect("localhost", server.local_addr()?.port())?;
+    /// # Ok(()) }
+    /// ```
+    pub fn connect(&mut self, address: &str, port: impl Into<Port>) -> Result<()> {
+        self.connect_inner(address, port.into(), None)
+    }
+
+    /// Connects with one time budget for every address tried (Nim's `connect(..., timeout)`).
+    /// Fails with [`Error::Timeout`] when it runs out; the socket is blocking again on every
+    /// path.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), net_core::Error> {
+    /// use std::time::Duration;
+    /// let mut server = net_core::Socket::tcp()?;
+    /// server.bind_addr(0, "127.0.0.1")?;
+    /// server.listen()?;
+    /// let mut client = net_core::Socket::tcp()?;
+    /// client.connect_timeout("127.0.0.1", server.local_addr()?.port(), Duration::from_secs(5))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn connect_timeout(&mut self, address: &str, port: impl Into<Port>, timeout: Duration) -> Result<()> {
+        self.connect_inner(address, port.into(), Some(timeout))
+    }
+
+    fn connect_inner(&mut self, address: &str, port: Port, timeout: Option<Duration>) -> Result<()> {
+        let inner = self.inner("connect")?.clone();
+        let addrs = resolve(address, port.0, self.domain)?;
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let mut last = None;
+        for addr in addrs {
+            let sa = socket2::SockAddr::from(addr);
+            let res = match deadline {
+                None => inner.connect(&sa),
+                Some(d) => {
+                    let left = d.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        break;
+                    }
+                    let r = inner.connect_timeout(&sa, left);
+                    // socket2 leaves the mode undefined on failure: make it blocking again.
+                    inner.set_nonblocking(false).ctx("connect")?;
+                    r
+                }
+            };
+            match res {
+                Ok(()) => return self.after_connect(address),
+                Err(e) => last = Some((addr, e)),
+            }
+        }
+        match (last, timeout) {
+            (Some((_, e)), Some(after)) if e.kind() == std::io::ErrorKind::TimedOut => {
+                Err(Error::Timeout { op: "connect", after })
+            }
+            (Some((addr, e)), _) => Err(self.fail("connect", Some(addr.to_string()), e)),
+            (None, Some(after)) => Err(Error::Timeout { op: "connect", after }),
+            (None, None) => Err(Error::Resolve { host: address.into(), port: port.0, source: None }),
+        }
+    }
+
+    /// Runs a recorded TLS client handshake, if any.
+    fn after_connect(&mut self, server_name: &str) -> Result<()> {
+        if let Stream::Pending(upgrade) = &self.stream {
+            let upgrade = upgrade.clone();
+            let session = upgrade.client(self.io_handle()?, server_name)?;
+            self.stream = Stream::Secured(session);
+        }
+        Ok(())
+    }
+
+    /// Binds to `address:port` (Nim's `bindAddr`). `""` is the any-address of the socket's
+    /// family (`0.0.0.0` or `::`); port 0 lets the OS pick. The error names address and port.
+    ///
+    /// ```
+    /// let mut s = net_core::Socket::tcp6()?;
+    /// s.bind_addr(0, "")?;
+    /// assert!(s.local_addr()?.ip().is_unspecified());
+    /// # Ok::<(), net_core::Error>(())
+    /// ```
+    #[doc(alias = "bindAddr")]
+    pub fn bind_addr(&mut self, port: impl Into<Port>, address: &str) -> Result<()> {
+        let port = port.into();
+        let host = match (address, self.domain) {
+            ("", Domain::Inet6) => "::",
+            ("", Domain::Inet) => "0.0.0.0",
+            ("", other) => {
+                return Err(Error::InvalidArgument {
+                    op: "bind_addr",
+                    reason: format!("no address given and {other:?} has no any-address"),
+                })
+            }
+            (a, _) => a,
+        };
+        let addr = resolve(host, port.0, self.domain)?[0];
+        let inner = self.inner("bind_addr")?.clone();
+        inner.bind(&addr.into()).map_err(|e| self.fail("bind", Some(addr.to_string()), e))
+    }
+
+    /// Starts listening, with a backlog of `SOMAXCONN` (Nim's `listen`).
+    ///
+    /// ```
+    /// let mut s = net_core::Socket::tcp()?;
+    /// s.bind_addr(0, "127.0.0.1")?;
+    /// s.listen()?;
+    /// # Ok::<(), net_core::Error>(())
+    /// ```
+    pub fn listen(&mut self) -> Result<()> {
+        self.listen_backlog(libc::SOMAXCONN)
+    }
+
+    /// Starts listening with the given backlog.
+    ///
+    /// ```
+    /// let mut s = net_core::Socket::tcp()?;
+    /// s.bind_addr(0, "127.0.0.1")?;
+    /// s.listen_backlog(16)?;
+    /// # Ok::<(), net_core::Error>(())
+    /// ```
+    pub fn listen_backlog(&mut self, backlog: i32) -> Result<()> {
+        let inner = self.inner("listen")?.clone();
+        inner.listen(backlog).map_err(|e| self.fail("listen", None, e))
+    }
+
+    /// Waits for a client (Nim's `accept`). The client is buffered like the listener and, on a
+    /// listener wrapped for TLS, already through its handshake.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), net_core::Error> {
+    /// let mut server = net_core::Socket::tcp()?;
+    /// server.bind_addr(0, "127.0.0.1")?;
+    /// server.listen()?;
+    /// let _client = net_core::dial("127.0.0.1", server.local_addr()?.port())?;
+    /// let conn = server.accept()?;
+    /// assert!(conn.peer_addr()?.ip().is_loopback());
+    /// # Ok(()) }
+    /// ```
+    pub fn accept(&mut self) -> Result<Socket> {
+        self.accept_addr().map(|(s, _)| s)
+    }
+
+    /// Waits for a client and returns it with its address as text (Nim's `acceptAddr`): the
+    /// real peer address for IPv6 listeners too (`::1`, `::ffff:127.0.0.1`); a Unix peer's path.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), net_core::Error> {
+    /// let mut server = net_core::Socket::tcp6()?;
+    /// server.bind_addr(0, "::1")?;
+    /// server.listen()?;
+    /// let _client = net_core::dial("::1", server.local_addr()?.port())?;
+    /// let (_conn, address) = server.accept_addr()?;
+    /// assert_eq!(address, "::1");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias = "acceptAddr")]
+    pub fn accept_addr(&mut self) -> Result<(Socket, String)> {
+        self.accept_addr_with(SocketFlags::default(), false)
+    }
+
+    /// [`Socket::accept_addr`] with Nim's `flags` and `inheritable`. With `SafeDisconn`, a
+    /// client that went away before it was accepted (`ECONNABORTED`...) is skipped.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), net_core::Error> {
+    /// let mut server = net_core::Socket::tcp()?;
+    /// server.bind_addr(0, "127.0.0.1")?;
+    /// server.listen()?;
+    /// let _client = net_core::dial("127.0.0.1", server.local_addr()?.port())?;
+    /// let (_conn, _addr) = server.accept_addr_with(net_core::SocketFlags::empty(), true)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn accept_addr_with(&mut self, flags: SocketFlags, inheritable: bool) -> Result<(Socket, String)> {
+        let inner = self.inner("accept")?.clone();
+        let (conn, peer) = loop {
+            match inner.accept() {
+                Ok(pair) => break pair,
+                Err(e) if is_disconnection_error(flags, &e) => continue,
+                Err(e) => return Err(self.fail("accept", None, e)),
+            }
+        };
+        if inheritable {
+            conn.set_cloexec(false).ctx("accept")?;
+        }
+        let address = match peer.as_socket() {
+            Some(sa) => sa.ip().to_string(),
+            None => peer.as_pathname().map(|p| p.display().to_string()).unwrap_or_default(),
+        };
+        let mut client = Socket::builder()
+            .domain(self.domain)
+            .sock_type(self.sock_type)
+            .protocol(self.protocol)
+            .buffered(self.buffered)
+            .buffer_size(self.buf.chunk())
+            .from_fd(conn.into());
+        if let Stream::Pending(upgrade) = &self.stream {
+            let session = upgrade.server(client.io_handle()?)?;
+            client.stream = Stream::Secured(session);
+        }
+        Ok((client, address))
+    }
+
+    /// Binds a Unix socket to `path` (Nim's `bindUnix`).
+    ///
+    /// ```
+    /// let path = std::env::temp_dir().join(format!("net-doc-bind-{}.sock", std::process::id()));
+    /// let mut s = net_core::Socket::unix_stream()?;
+    /// s.bind_unix(&path)?;
+    /// # std::fs::remove_file(&path).ok();
+    /// # Ok::<(), net_core::Error>(())
+    /// ```
+    #[doc(alias = "bindUnix")]
+    pub fn bind_unix(&mut self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        let sa = socket2::SockAddr::unix(path).ctx_addr("bind_unix", path.display())?;
+        let inner = self.inner("bind_unix")?.clone();
+        inner.bind(&sa).map_err(|e| self.fail("bind_unix", Some(path.display().to_string()), e))
+    }
+
+    /// Connects a Unix socket to `path` (Nim's `connectUnix`).
+    ///
+    /// ```
+    /// let path = std::env::temp_dir().join(format!("net-doc-conn-{}.sock", std::process::id()));
+    /// # std::fs::remove_file(&path).ok();
+    /// let mut server = net_core::Socket::unix_stream()?;
+    /// server.bind_unix(&path)?;
+    /// server.listen()?;
+    /// let mut client = net_core::Socket::unix_stream()?;
+    /// client.connect_unix(&path)?;
+    /// # std::fs::remove_file(&path).ok();
+    /// # Ok::<(), net_core::Error>(())
+    /// ```
+    #[doc(alias = "connectUnix")]
+    pub fn connect_unix(&mut self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        let sa = socket2::SockAddr::unix(path).ctx_addr("connect_unix", path.display())?;
+        let inner = self.inner("connect_unix")?.clone();
+        inner.connect(&sa).map_err(|e| self.fail("connect_unix", Some(path.display().to_string()), e))?;
+        self.after_connect("")
+    }
+}
+
+/// Connects to `address:port` over TCP, trying every resolved address, IPv4 and IPv6 (Nim's
+/// `dial`). The socket is buffered.
+///
+/// ```
+/// # fn main() -> Result<(), net_core::Error> {
+/// let mut server = net_core::Socket::tcp()?;
+/// server.bind_addr(0, "127.0.0.1")?;
+/// server.listen()?;
+/// let client = net_core::dial("localhost", server.local_addr()?.port())?;
+/// assert_eq!(client.peer_addr()?.port(), server.local_addr()?.port());
+/// # Ok(()) }
+/// ```
+pub fn dial(address: &str, port: impl Into<Port>) -> Result<Socket> {
+    dial_with(address, port, Protocol::Tcp, true)
+}
+
+/// [`dial`] with Nim's `protocol` and `buffered`: `Protocol::Udp` gives a connected UDP socket.
+///
+/// ```
+/// # fn main() -> Result<(), net_core::Error> {
+/// let mut server = net_core::Socket::udp()?;
+/// server.bind_addr(0, "127.0.0.1")?;
+/// let mut client = net_core::dial_with("127.0.0.1", server.local_addr()?.port(), net_core::Protocol::Udp, false)?;
+/// client.send(b"ping")?;
+/// # Ok(()) }
+/// ```
+pub fn dial_with(address: &str, port: impl Into<Port>, protocol: Protocol, buffered: bool) -> Result<Socket> {
+    let port = port.into();
+    let mut last = None;
+    for addr in resolve(address, port.0, Domain::Other(libc::AF_UNSPEC))? {
+        let domain = if addr.is_ipv4() { Domain::Inet } else { Domain::Inet6 };
+        let socket = Socket::builder()
+            .domain(domain)
+            .sock_type(protocol.sock_type())
+            .protocol(protocol)
+            .buffered(buffered)
+            .build();
+        let mut socket = match socket {
+            Ok(s) => s,
+            Err(e) => {
+                last = Some(e);
+                continue;
+            }
+        };
+        // Connect to the resolved address itself: no second lookup.
+        match socket.connect(&addr.ip().to_string(), addr.port()) {
+            Ok(()) => return Ok(socket),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or(Error::Resolve { host: address.into(), port: port.0, source: None }))
+}

@@ -1,0 +1,251 @@
+//! The one error type of net-core, and Nim's error helpers.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::io;
+use std::time::Duration;
+
+use crate::addr::ParseIpError;
+use crate::flags::{SocketFlag, SocketFlags};
+
+/// What went wrong in a socket operation.
+///
+/// OS failures keep their [`io::Error`] as the source, so [`Error::raw_os_error`] and
+/// [`Error::kind`] still work; the message adds what was being done and with which address.
+///
+/// ```
+/// use net_core::{Error, Socket};
+/// # fn main() -> Result<(), Error> {
+/// let mut socket = Socket::tcp()?;
+/// socket.close();
+/// let err = socket.send(b"x").unwrap_err();
+/// assert!(matches!(err, Error::Closed { op: "send" }));
+/// # Ok(()) }
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+#[doc(alias = "OSError")]
+pub enum Error {
+    /// The operating system refused an operation (Nim's `OSError`).
+    #[error("{op}{}: {source}", at(.addr))]
+    Io {
+        /// What was being done: `"connect"`, `"bind"`, `"recv"`...
+        op: &'static str,
+        /// The address involved, as the caller gave it, when there is one.
+        addr: Option<String>,
+        /// The OS error, with its code.
+        #[source]
+        source: io::Error,
+    },
+    /// The operation did not finish in time (Nim's `TimeoutError`).
+    ///
+    /// Bytes that arrived before the deadline stay buffered for the next read.
+    #[error("call to '{op}' timed out after {after:?}")]
+    #[doc(alias = "TimeoutError")]
+    Timeout {
+        /// The operation: `"read_line"`, `"recv"`, `"skip"`, `"connect"`.
+        op: &'static str,
+        /// The budget that ran out.
+        after: Duration,
+    },
+    /// A string was not a valid IP address.
+    #[error(transparent)]
+    ParseIp(#[from] ParseIpError),
+    /// An argument is out of range or inconsistent (Nim's `ValueError`).
+    #[error("invalid argument to '{op}': {reason}")]
+    InvalidArgument {
+        /// The operation that refused the argument.
+        op: &'static str,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// A host name did not resolve to any address usable by this socket.
+    #[error("could not resolve {host:?} port {port}{}", why(.source))]
+    Resolve {
+        /// The host name as given.
+        host: String,
+        /// The port that was asked for.
+        port: u16,
+        /// The resolver's error, if it gave one.
+        #[source]
+        source: Option<io::Error>,
+    },
+    /// The socket was closed with [`Socket::close`](crate::Socket::close) and then used.
+    #[error("'{op}' on a closed socket")]
+    Closed {
+        /// The operation that was attempted.
+        op: &'static str,
+    },
+    /// A text API received bytes that are not UTF-8; the bytes are kept here.
+    #[error("received {} bytes that are not valid UTF-8: {source}", .bytes.len())]
+    NotUtf8 {
+        /// Every byte that was received for this call, terminator removed.
+        bytes: Vec<u8>,
+        /// Where the bytes stop being UTF-8.
+        #[source]
+        source: std::str::Utf8Error,
+    },
+    /// A datagram was larger than the buffer given to `recv_from`.
+    #[error("datagram of {size} bytes did not fit the {capacity}-byte buffer; the rest was discarded by the OS")]
+    DatagramTruncated {
+        /// The datagram's real size.
+        size: usize,
+        /// How many of its bytes were stored.
+        capacity: usize,
+    },
+    /// The operation does not exist for this kind of socket (for example `listen` on UDP).
+    #[error("'{op}' is not supported on {what}")]
+    Unsupported {
+        /// The operation that was attempted.
+        op: &'static str,
+        /// The kind of socket or stream, in words.
+        what: String,
+    },
+    /// An error raised by a secured stream (TLS). net-core does not know its type.
+    #[error("TLS: {0}")]
+    #[doc(alias = "SslError")]
+    Tls(#[source] Box<dyn StdError + Send + Sync>),
+}
+
+fn at(addr: &Option<String>) -> String {
+    addr.as_ref().map(|a| format!(" {a}")).unwrap_or_default()
+}
+
+fn why(source: &Option<io::Error>) -> String {
+    source.as_ref().map(|e| format!(": {e}")).unwrap_or_default()
+}
+
+/// The result type of net-core.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An OS error with what was being done and, optionally, the address involved.
+    ///
+    /// ```
+    /// use net_core::Error;
+    /// let e = Error::io("bind", Some("127.0.0.1:80".into()), std::io::ErrorKind::AddrInUse.into());
+    /// assert_eq!(e.to_string(), "bind 127.0.0.1:80: address in use");
+    /// ```
+    pub fn io(op: &'static str, addr: Option<String>, source: io::Error) -> Self {
+        Error::Io { op, addr, source }
+    }
+
+    /// The OS error code, when the error came from the OS.
+    ///
+    /// ```
+    /// use net_core::Error;
+    /// let e = Error::io("recv", None, std::io::Error::from_raw_os_error(104));
+    /// assert_eq!(e.raw_os_error(), Some(104));
+    /// ```
+    #[doc(alias = "getSocketError")]
+    pub fn raw_os_error(&self) -> Option<i32> {
+        match self {
+            Error::Io { source, .. } => source.raw_os_error(),
+            Error::Resolve { source: Some(s), .. } => s.raw_os_error(),
+            _ => None,
+        }
+    }
+
+    /// The [`io::ErrorKind`] this error maps to.
+    ///
+    /// ```
+    /// use net_core::Error;
+    /// use std::time::Duration;
+    /// let e = Error::Timeout { op: "recv", after: Duration::from_millis(5) };
+    /// assert_eq!(e.kind(), std::io::ErrorKind::TimedOut);
+    /// ```
+    pub fn kind(&self) -> io::ErrorKind {
+        match self {
+            Error::Io { source, .. } => source.kind(),
+            Error::Timeout { .. } => io::ErrorKind::TimedOut,
+            Error::ParseIp(_) | Error::InvalidArgument { .. } => io::ErrorKind::InvalidInput,
+            Error::NotUtf8 { .. } | Error::DatagramTruncated { .. } => io::ErrorKind::InvalidData,
+            Error::Closed { .. } => io::ErrorKind::NotConnected,
+            Error::Unsupported { .. } => io::ErrorKind::Unsupported,
+            Error::Resolve { .. } | Error::Tls(_) => io::ErrorKind::Other,
+        }
+    }
+
+    /// Whether this is a disconnection (reset, broken pipe) that `flags` asks to hide.
+    ///
+    /// ```
+    /// use net_core::{Error, SocketFlags};
+    /// let e = Error::io("recv", None, std::io::Error::from_raw_os_error(104));
+    /// assert!(e.is_disconnection(SocketFlags::default()));
+    /// assert!(!e.is_disconnection(SocketFlags::empty()));
+    /// ```
+    pub fn is_disconnection(&self, flags: SocketFlags) -> bool {
+        match self {
+            Error::Io { source, .. } => is_disconnection_error(flags, source),
+            _ => false,
+        }
+    }
+}
+
+impl From<Error> for io::Error {
+    fn from(err: Error) -> io::Error {
+        match err {
+            // Keep the OS error itself so `raw_os_error()` survives the conversion.
+            Error::Io { source, .. } if source.get_ref().is_none() => source,
+            other => io::Error::new(other.kind(), other),
+        }
+    }
+}
+
+/// Whether `err` is a disconnection error and `flags` holds [`SocketFlag::SafeDisconn`].
+///
+/// Disconnection errors are `ECONNRESET`, `EPIPE`, `ENETRESET` and `ECONNABORTED` (Nim leaves
+/// the last out; see `docs/divergences.md`).
+///
+/// ```
+/// use net_core::{is_disconnection_error, SocketFlags};
+/// let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+/// assert!(is_disconnection_error(SocketFlags::default(), &reset));
+/// ```
+#[doc(alias = "isDisconnectionError")]
+pub fn is_disconnection_error(flags: SocketFlags, err: &io::Error) -> bool {
+    flags.contains(SocketFlag::SafeDisconn) && is_disconnection(err)
+}
+
+/// Whether an OS error means the peer went away.
+pub(crate) fn is_disconnection(err: &io::Error) -> bool {
+    matches!(err.raw_os_error(), Some(libc::ECONNRESET | libc::EPIPE | libc::ENETRESET | libc::ECONNABORTED))
+        || matches!(
+            err.kind(),
+            io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionAborted
+        )
+}
+
+/// Nim's `socketError`: turn an OS error into `Ok(())` when `flags` hide it, else into an
+/// [`Error::Io`] for `op`.
+///
+/// ```
+/// use net_core::{socket_error, SocketFlags};
+/// let reset = std::io::Error::from_raw_os_error(104);
+/// assert!(socket_error("recv", SocketFlags::default(), reset).is_ok());
+/// let refused = std::io::Error::from_raw_os_error(111);
+/// assert!(socket_error("connect", SocketFlags::default(), refused).is_err());
+/// ```
+#[doc(alias = "socketError")]
+pub fn socket_error(op: &'static str, flags: SocketFlags, err: io::Error) -> Result<()> {
+    if is_disconnection_error(flags, &err) {
+        Ok(())
+    } else {
+        Err(Error::io(op, None, err))
+    }
+}
+
+/// Shorthand for mapping an `io::Result` to an [`Error::Io`] with context.
+pub(crate) trait Context<T> {
+    fn ctx(self, op: &'static str) -> Result<T>;
+    fn ctx_addr(self, op: &'static str, addr: impl fmt::Display) -> Result<T>;
+}
+
+impl<T> Context<T> for io::Result<T> {
+    fn ctx(self, op: &'static str) -> Result<T> {
+        self.map_err(|e| Error::io(op, None, e))
+    }
+    fn ctx_addr(self, op: &'static str, addr: impl fmt::Display) -> Result<T> {
+        self.map_err(|e| Error::io(op, Some(addr.to_string()), e))
+    }
+}

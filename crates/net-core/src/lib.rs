@@ -1,0 +1,47 @@
+//! Nim's `std/net` for Rust, without TLS: addresses, a buffered blocking socket with line
+//! reading and timeouts, UDP, Unix sockets, options and errors.
+//!
+//! ```
+//! use net_core::{dial, Socket};
+//! # fn main() -> Result<(), net_core::Error> {
+//! let mut server = Socket::tcp()?;
+//! server.bind_addr(0, "127.0.0.1")?;
+//! server.listen()?;
+//! let mut client = dial("127.0.0.1", server.local_addr()?.port())?;
+//! let mut conn = server.accept()?;
+//! client.send(b"ping\r\n")?;
+//! assert_eq!(conn.recv_line()?, "ping");
+//! # Ok(()) }
+//! ```
+//!
+//! The TLS layer (crate `net-tls`) plugs in through [`SecureUpgrade`] and [`SecureSession`];
+//! this crate knows no TLS library. Most users depend on the facade crate `net`.
+#![deny(missing_docs)]
+#![deny(unsafe_code)]
+#![doc(test(attr(deny(warnings))))]
+
+mod addr;
+mod buffer;
+mod connect;
+mod datagram;
+mod error;
+mod flags;
+mod options;
+mod read;
+mod socket;
+mod stream;
+mod sys;
+mod write;
+
+pub use addr::{
+    from_sock_addr, ipv4_any, ipv4_broadcast, ipv4_loopback, ipv6_any, ipv6_loopback, is_ip_address, parse_ip_address,
+    primary_ip_addr, primary_ip_addr_for, to_sock_addr, IpAddress, IpAddressFamily, ParseIpError, ParseIpErrorKind,
+    Port,
+};
+pub use connect::{dial, dial_with};
+pub use error::{is_disconnection_error, socket_error, Error, Result};
+pub use flags::{to_os_flags, SocketFlag, SocketFlags};
+pub use options::SockOpt;
+pub use read::{ReadLineResult, ReadOptions};
+pub use socket::{Domain, Protocol, SockType, Socket, SocketBuilder, BUFFER_SIZE, MAX_LINE_LENGTH};
+pub use stream::{SecureSession, SecureUpgrade, SocketIo};

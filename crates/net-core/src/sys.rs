@@ -1,0 +1,88 @@
+//! The few system calls socket2 does not expose in the shape we need. Every `unsafe` block of
+//! the crate lives here, behind safe functions.
+#![allow(unsafe_code)]
+
+use std::io;
+use std::os::fd::RawFd;
+use std::time::Duration;
+
+fn check(ret: isize) -> io::Result<usize> {
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(ret as usize)
+    }
+}
+
+/// `recv(2)` into an initialised buffer, retried on `EINTR`.
+pub(crate) fn recv(fd: RawFd, buf: &mut [u8], flags: i32) -> io::Result<usize> {
+    loop {
+        // SAFETY: `buf` is a valid, writable region of `buf.len()` bytes for the whole call.
+        let ret = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), flags) };
+        match check(ret) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+/// `send(2)` with `MSG_NOSIGNAL`, retried on `EINTR`: a dead peer is an `EPIPE`, never a signal.
+pub(crate) fn send(fd: RawFd, buf: &[u8]) -> io::Result<usize> {
+    loop {
+        // SAFETY: `buf` is a valid, readable region of `buf.len()` bytes for the whole call.
+        let ret = unsafe { libc::send(fd, buf.as_ptr().cast(), buf.len(), libc::MSG_NOSIGNAL) };
+        match check(ret) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+/// Waits until `fd` is readable (or has an error or hang-up to report) for at most `timeout`.
+/// Returns `false` when the time ran out. `Duration::ZERO` only looks.
+pub(crate) fn wait_readable(fd: RawFd, timeout: Duration) -> io::Result<bool> {
+    let mut pollfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+    // Round up so that a sub-millisecond budget still waits instead of spinning.
+    let millis = timeout.as_nanos().div_ceil(1_000_000).min(i32::MAX as u128) as i32;
+    loop {
+        // SAFETY: `pollfd` is one valid pollfd structure, and we pass a count of 1.
+        let ret = unsafe { libc::poll(&mut pollfd, 1, millis) };
+        match check(ret as isize) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+            Ok(n) => return Ok(n > 0),
+        }
+    }
+}
+
+/// Reads an `int` socket option.
+pub(crate) fn get_int_opt(fd: RawFd, level: i32, name: i32) -> io::Result<i32> {
+    let mut value: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: `value` and `len` are valid for writes and `len` holds the size of `value`.
+    let ret = unsafe { libc::getsockopt(fd, level, name, (&mut value as *mut libc::c_int).cast(), &mut len) };
+    check(ret as isize)?;
+    Ok(value)
+}
+
+/// Writes an `int` socket option.
+pub(crate) fn set_int_opt(fd: RawFd, level: i32, name: i32, value: i32) -> io::Result<()> {
+    let len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: `value` is a valid `c_int` for reads and `len` holds its size.
+    let ret = unsafe { libc::setsockopt(fd, level, name, (&value as *const libc::c_int).cast(), len) };
+    check(ret as isize).map(drop)
+}
+
+/// `recvfrom(2)` into an initialised buffer, through socket2 for the address handling.
+pub(crate) fn recv_from(sock: &socket2::Socket, buf: &mut [u8], flags: i32) -> io::Result<(usize, socket2::SockAddr)> {
+    // SAFETY: socket2 writes only initialised bytes into the slice and never reads it, so
+    // viewing initialised bytes as `MaybeUninit<u8>` for the call is sound (std's `Read`
+    // impls for sockets do the same).
+    let uninit = unsafe { &mut *(buf as *mut [u8] as *mut [std::mem::MaybeUninit<u8>]) };
+    loop {
+        match sock.recv_from_with_flags(uninit, flags) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
