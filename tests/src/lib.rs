@@ -1,1 +1,100 @@
-//! Shared helpers for the integration tests.
+//! Shared helpers for the integration tests: connected pairs over every transport, peer
+//! resets, descriptor counts, and a test-only secured layer that proves the TLS seam.
+
+use std::os::fd::AsFd;
+use std::time::Duration;
+
+pub use xor::{XorSession, XorUpgrade};
+
+use net::{Domain, Socket};
+
+mod xor;
+
+/// The transports every stream test runs over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// TCP over 127.0.0.1.
+    Tcp4,
+    /// TCP over ::1.
+    Tcp6,
+    /// A Unix stream socket pair.
+    Unix,
+}
+
+/// Every transport, for loops in tests.
+pub const TRANSPORTS: [Transport; 3] = [Transport::Tcp4, Transport::Tcp6, Transport::Unix];
+
+/// A listener on loopback for `domain` (IPv4 or IPv6), port chosen by the OS.
+pub fn listener(domain: Domain) -> Socket {
+    let mut server = Socket::builder().domain(domain).build().expect("socket");
+    let host = if domain == Domain::Inet6 { "::1" } else { "127.0.0.1" };
+    server.bind_addr(0, host).expect("bind");
+    server.listen().expect("listen");
+    server
+}
+
+/// A connected pair `(writer, reader)`; the reader is buffered or not as asked. The writer is a
+/// plain unbuffered socket.
+pub fn pair(transport: Transport, buffered: bool) -> (Socket, Socket) {
+    match transport {
+        Transport::Unix => {
+            let (a, b) = std::os::unix::net::UnixStream::pair().expect("socketpair");
+            let reader = Socket::builder().domain(Domain::Unix).buffered(buffered).from_fd(b.into());
+            (Socket::from(a), reader)
+        }
+        Transport::Tcp4 | Transport::Tcp6 => {
+            let domain = if transport == Transport::Tcp4 { Domain::Inet } else { Domain::Inet6 };
+            let mut server = Socket::builder().domain(domain).buffered(buffered).build().expect("socket");
+            let host = if domain == Domain::Inet6 { "::1" } else { "127.0.0.1" };
+            server.bind_addr(0, host).expect("bind");
+            server.listen().expect("listen");
+            let port = server.local_addr().expect("local_addr").port();
+            let mut writer = Socket::builder().domain(domain).buffered(false).build().expect("socket");
+            writer.connect(host, port).expect("connect");
+            let reader = server.accept().expect("accept");
+            (writer, reader)
+        }
+    }
+}
+
+/// Makes the peer see a reset (RST) instead of a clean close.
+pub fn reset(mut socket: Socket) {
+    socket2::SockRef::from(&socket.as_fd()).set_linger(Some(Duration::ZERO)).expect("SO_LINGER");
+    socket.close();
+}
+
+/// How many descriptors this process has open.
+pub fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd").expect("/proc/self/fd").count()
+}
+
+/// Whether `fd` is in non-blocking mode.
+pub fn is_nonblocking(socket: &Socket) -> bool {
+    let fd = std::os::fd::AsRawFd::as_raw_fd(socket);
+    #[allow(unsafe_code)]
+    // SAFETY: F_GETFL on an open descriptor reads its flags and touches no memory.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    flags & libc::O_NONBLOCK != 0
+}
+
+/// Bytes the kernel still holds for `socket`, peeked without blocking.
+pub fn kernel_pending(socket: &Socket) -> Vec<u8> {
+    let fd = std::os::fd::AsRawFd::as_raw_fd(socket);
+    let mut buf = vec![0u8; 1 << 16];
+    #[allow(unsafe_code)]
+    // SAFETY: `buf` is valid for writes of `buf.len()` bytes during the call.
+    let n = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), libc::MSG_PEEK | libc::MSG_DONTWAIT) };
+    buf.truncate(n.max(0) as usize);
+    buf
+}
+
+/// Waits until `socket`'s kernel buffer holds at least `n` bytes (bounded: 5 s).
+pub fn wait_kernel(socket: &Socket, n: usize) {
+    for _ in 0..500 {
+        if kernel_pending(socket).len() >= n {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("the kernel never held {n} bytes");
+}

@@ -180,7 +180,7 @@ impl fmt::Display for ParseIpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use ParseIpErrorKind as K;
         let why = match &self.kind {
-            K::Empty => return write!(f, "invalid IP address: the string is empty"),
+            K::Empty => return write!(f, "invalid IP address \"\": the string is empty"),
             K::InvalidCharacter(c) => format!("invalid character {c:?}"),
             K::ZoneId => "zone ids are not part of an address".to_owned(),
             K::Brackets => "brackets are not part of an address".to_owned(),

@@ -261,7 +261,13 @@ impl Socket {
         want: usize,
         line: bool,
     ) -> Result<Fetch> {
-        let amount = if self.buffered { want.max(self.buf.chunk()) } else { want.clamp(1, self.buf.chunk()) };
+        let chunk = self.buf.chunk();
+        // A line grows the buffer a chunk at a time; a sized read may take what it asked for.
+        let amount = match (self.buffered, line) {
+            (true, true) => chunk,
+            (true, false) => want.max(chunk),
+            (false, _) => want.clamp(1, chunk),
+        };
         let exact = line && self.exact();
         // Lend the buffer out so `stream_read` can borrow `self`; an empty one costs nothing.
         let mut spare = std::mem::replace(&mut self.buf, ReadBuffer::new(1));
