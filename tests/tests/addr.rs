@@ -2,8 +2,8 @@
 //! special addresses, sockaddr conversions.
 
 use net::{
-    from_sock_addr, ipv4_any, ipv4_broadcast, ipv4_loopback, ipv6_any, ipv6_loopback, is_ip_address,
-    parse_ip_address, primary_ip_addr_for, to_sock_addr, IpAddressFamily, ParseIpErrorKind as K, Port,
+    from_sock_addr, ipv4_any, ipv4_broadcast, ipv4_loopback, ipv6_any, ipv6_loopback, is_ip_address, parse_ip_address,
+    primary_ip_addr_for, to_sock_addr, IpAddressFamily, ParseIpErrorKind as K, Port,
 };
 
 /// One line of ip_cases.jsonl: a flat object of strings, booleans and nulls.

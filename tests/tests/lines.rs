@@ -252,7 +252,13 @@ fn many_lines_across_buffer_boundaries() {
             for i in 0..3000 {
                 let line = format!("{i:0width$}", width = i % 97);
                 all.extend_from_slice(line.as_bytes());
-                all.extend_from_slice(if i % 3 == 0 { b"\r\n" } else if i % 3 == 1 { b"\n" } else { b"\r" });
+                all.extend_from_slice(if i % 3 == 0 {
+                    b"\r\n"
+                } else if i % 3 == 1 {
+                    b"\n"
+                } else {
+                    b"\r"
+                });
             }
             w.send(&all).unwrap();
         });

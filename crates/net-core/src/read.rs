@@ -252,7 +252,8 @@ impl Socket {
     }
 
     /// Adds bytes to the buffer: up to a chunk when buffered, at most `want` when not (and,
-    /// for `line` on the bare descriptor, no byte past the first line end).
+    /// for `line` on the bare descriptor, no byte past the first line end). `held` is how many
+    /// bytes of this call the caller already took out of the buffer.
     fn fetch(
         &mut self,
         op: &'static str,
@@ -260,6 +261,7 @@ impl Socket {
         flags: SocketFlags,
         want: usize,
         line: bool,
+        held: usize,
     ) -> Result<Fetch> {
         let chunk = self.buf.chunk();
         // A line grows the buffer a chunk at a time; a sized read may take what it asked for.
@@ -295,7 +297,7 @@ impl Socket {
             Got::Eof => Ok(Fetch::Eof),
             Got::TimedOut => Ok(Fetch::TimedOut),
             Got::Failed(e) => {
-                let have = !self.buf.is_empty();
+                let have = held > 0 || !self.buf.is_empty();
                 self.read_failed(op, flags, e, have).map(|()| Fetch::Eof)
             }
         }
@@ -304,11 +306,11 @@ impl Socket {
     /// After a `\r` that is the last byte held: make the next byte visible, if it is `\n`.
     fn fetch_after_cr(&mut self, op: &'static str, deadline: Option<Instant>, flags: SocketFlags) -> Result<Fetch> {
         if !self.exact() {
-            return self.fetch(op, deadline, flags, 1, false);
+            return self.fetch(op, deadline, flags, 1, false, 0);
         }
         let mut next = [0u8; 1];
         match self.stream_read(op, &mut next, deadline, true)? {
-            Got::Data(_) if next[0] == b'\n' => self.fetch(op, deadline, flags, 1, true),
+            Got::Data(_) if next[0] == b'\n' => self.fetch(op, deadline, flags, 1, true, 0),
             Got::Data(_) => Ok(Fetch::NotLf),
             Got::Eof => Ok(Fetch::Eof),
             Got::TimedOut => Ok(Fetch::TimedOut),
@@ -346,7 +348,7 @@ impl Socket {
                 None => {
                     scanned = window.len();
                     let want = max + 1 - window.len();
-                    match self.fetch(op, deadline, opts.flags, want, true)? {
+                    match self.fetch(op, deadline, opts.flags, want, true, 0)? {
                         Fetch::Data | Fetch::NotLf => continue,
                         Fetch::TimedOut => return Ok(LineEnd { result: ReadLineResult::None, len: 0, consume: 0 }),
                         Fetch::Eof if self.buf.is_empty() => {
@@ -545,7 +547,7 @@ impl Socket {
             if self.buf.is_empty() {
                 if peek && !self.exact() {
                     // A session cannot peek: read into the buffer, which keeps the bytes.
-                    if let Fetch::TimedOut = self.fetch(OP, deadline, opts.flags, dst.len(), false)? {
+                    if let Fetch::TimedOut = self.fetch(OP, deadline, opts.flags, dst.len(), false, 0)? {
                         return Err(timeout());
                     }
                 } else {
@@ -565,7 +567,7 @@ impl Socket {
         // Gather in the buffer until `dst` can be filled, so a timeout loses nothing.
         while self.buf.len() < dst.len() {
             let want = dst.len() - self.buf.len();
-            match self.fetch(OP, deadline, opts.flags, want, false)? {
+            match self.fetch(OP, deadline, opts.flags, want, false, 0)? {
                 Fetch::Data | Fetch::NotLf => {}
                 Fetch::Eof => break,
                 Fetch::TimedOut => return Err(timeout()),
@@ -581,7 +583,7 @@ impl Socket {
         let mut n = self.buf.copy_to(dst, false);
         while n < dst.len() {
             if dst.len() - n < self.buf.chunk() {
-                match self.fetch(OP, None, flags, 0, false)? {
+                match self.fetch(OP, None, flags, 0, false, n)? {
                     Fetch::Data | Fetch::NotLf => n += self.buf.copy_to(&mut dst[n..], false),
                     Fetch::Eof | Fetch::TimedOut => break,
                 }
@@ -715,7 +717,7 @@ impl Socket {
             if skipped == size {
                 break;
             }
-            match self.fetch(OP, deadline, flags, size - skipped, false)? {
+            match self.fetch(OP, deadline, flags, size - skipped, false, skipped)? {
                 Fetch::Data | Fetch::NotLf => {}
                 Fetch::Eof | Fetch::TimedOut => break,
             }
@@ -750,7 +752,7 @@ impl Socket {
             return Ok(self.buf.copy_to(dst, false));
         }
         if self.buffered && dst.len() < self.buf.chunk() {
-            self.fetch(OP, None, SocketFlags::empty(), 0, false)?;
+            self.fetch(OP, None, SocketFlags::empty(), 0, false, 0)?;
             return Ok(self.buf.copy_to(dst, false));
         }
         match self.stream_read(OP, dst, None, false)? {
@@ -773,7 +775,7 @@ impl io::Read for Socket {
 impl io::BufRead for Socket {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.buf.is_empty() {
-            self.fetch("read", None, SocketFlags::empty(), 0, false)?;
+            self.fetch("read", None, SocketFlags::empty(), 0, false, 0)?;
         }
         Ok(self.buf.available())
     }
