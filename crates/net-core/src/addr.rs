@@ -46,6 +46,7 @@ impl IpAddressFamily {
     /// use net_core::{ipv4_any, IpAddressFamily};
     /// assert_eq!(IpAddressFamily::of(&ipv4_any()), IpAddressFamily::Ipv4);
     /// ```
+    #[doc(alias = "family")]
     pub fn of(ip: &IpAddress) -> Self {
         match ip {
             IpAddress::V4(_) => IpAddressFamily::Ipv4,
@@ -140,6 +141,7 @@ pub enum ParseIpErrorKind {
 /// assert_eq!(err.to_string(), "invalid IP address \"1.02.3.4\": IPv4 part with a leading zero at byte 2");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[doc(alias = "ValueError")]
 pub struct ParseIpError {
     input: String,
     kind: ParseIpErrorKind,

@@ -94,7 +94,7 @@ impl Socket {
                 }
             };
             match res {
-                Ok(()) => return self.after_connect(address),
+                Ok(()) => return self.after_connect(address, deadline.zip(timeout)),
                 Err(e) => last = Some((addr, e)),
             }
         }
@@ -108,14 +108,48 @@ impl Socket {
         }
     }
 
-    /// Runs a recorded TLS client handshake, if any.
-    fn after_connect(&mut self, server_name: &str) -> Result<()> {
-        if let Stream::Pending(upgrade) = &self.stream {
-            let upgrade = upgrade.clone();
-            let session = upgrade.client(self.io_handle()?, server_name)?;
-            self.stream = Stream::Secured(session);
+    /// Runs a recorded TLS client handshake, if any, within what is left of the budget.
+    fn after_connect(&mut self, server_name: &str, budget: Option<(Instant, Duration)>) -> Result<()> {
+        let Stream::Pending(upgrade) = &self.stream else { return Ok(()) };
+        let upgrade = upgrade.clone();
+        let io = self.io_handle()?;
+        if let Some((deadline, _)) = budget {
+            let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
+            let sock = io.socket2();
+            sock.set_read_timeout(Some(left)).and_then(|()| sock.set_write_timeout(Some(left))).ctx("handshake")?;
         }
-        Ok(())
+        let result = upgrade.client(io.clone(), server_name);
+        if budget.is_some() {
+            let sock = io.socket2();
+            sock.set_read_timeout(None).and_then(|()| sock.set_write_timeout(None)).ctx("handshake")?;
+        }
+        match (result, budget) {
+            (Ok(session), _) => {
+                self.stream = Stream::Secured(session);
+                Ok(())
+            }
+            (Err(_), Some((deadline, after))) if Instant::now() >= deadline => {
+                Err(Error::Timeout { op: "connect", after })
+            }
+            (Err(e), _) => Err(e),
+        }
+    }
+
+    /// Whether a client is waiting to be accepted on this listener (a poll that does not wait).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), net_core::Error> {
+    /// let mut server = net_core::Socket::tcp()?;
+    /// server.bind_addr(0, "127.0.0.1")?;
+    /// server.listen()?;
+    /// assert!(!server.has_pending_connection()?);
+    /// let _client = net_core::dial("127.0.0.1", server.local_addr()?.port())?;
+    /// assert!(server.has_pending_connection()?);
+    /// # Ok(()) }
+    /// ```
+    pub fn has_pending_connection(&self) -> Result<bool> {
+        let fd = self.raw("accept")?;
+        crate::sys::wait_readable(fd, Duration::ZERO).ctx("accept")
     }
 
     /// Binds to `address:port` (Nim's `bindAddr`). `""` is the any-address of the socket's
@@ -284,7 +318,7 @@ impl Socket {
         let sa = socket2::SockAddr::unix(path).ctx_addr("connect_unix", path.display())?;
         let inner = self.inner("connect_unix")?.clone();
         inner.connect(&sa).map_err(|e| self.fail("connect_unix", Some(path.display().to_string()), e))?;
-        self.after_connect("")
+        self.after_connect("", None)
     }
 }
 

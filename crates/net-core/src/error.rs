@@ -52,6 +52,7 @@ pub enum Error {
     #[error(transparent)]
     ParseIp(#[from] ParseIpError),
     /// An argument is out of range or inconsistent (Nim's `ValueError`).
+    #[doc(alias = "ValueError")]
     #[error("invalid argument to '{op}': {reason}")]
     InvalidArgument {
         /// The operation that refused the argument.
@@ -60,6 +61,7 @@ pub enum Error {
         reason: String,
     },
     /// A host name did not resolve to any address usable by this socket.
+    #[doc(alias = "IOError")]
     #[error("could not resolve {host:?} port {port}{}", why(.source))]
     Resolve {
         /// The host name as given.

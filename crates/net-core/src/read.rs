@@ -207,17 +207,20 @@ impl Socket {
                 }
             }
         }
+        let mut restore_failed = None;
         let res = match &mut self.stream {
             Stream::Plain => sys::recv(fd, dst, if os_peek { libc::MSG_PEEK } else { 0 }),
             Stream::Secured(session) => match left {
                 None => session.read(dst),
                 Some(left) => {
-                    // A record may arrive in pieces: bound the session's blocking reads too.
+                    // A record may arrive in pieces: bound the session's blocking reads too,
+                    // then put back whatever read timeout the socket had.
                     let inner = self.fd.as_ref().ok_or(Error::Closed { op })?;
+                    let previous = inner.read_timeout().map_err(|e| Error::io(op, None, e))?;
                     let bound = left.max(Duration::from_millis(1));
                     inner.set_read_timeout(Some(bound)).map_err(|e| Error::io(op, None, e))?;
                     let r = session.read(dst);
-                    inner.set_read_timeout(None).map_err(|e| Error::io(op, None, e))?;
+                    restore_failed = inner.set_read_timeout(previous).err();
                     r
                 }
             },
@@ -228,6 +231,13 @@ impl Socket {
                 })
             }
         };
+        if let Some(e) = restore_failed {
+            // Never drop bytes the session already handed over: report the failure next time.
+            match res {
+                Ok(n) if n > 0 => self.deferred = Some(e),
+                _ => return Ok(Got::Failed(e)),
+            }
+        }
         Ok(match res {
             Ok(0) => Got::Eof,
             Ok(n) => Got::Data(n),

@@ -400,6 +400,7 @@ impl SocketBuilder {
     ///     .from_fd(OwnedFd::from(std_socket));
     /// assert!(s.local_addr().is_ok());
     /// ```
+    #[doc(alias = "newSocket")]
     pub fn from_fd(self, fd: OwnedFd) -> Socket {
         self.wrap(socket2::Socket::from(fd))
     }
@@ -440,6 +441,7 @@ impl Socket {
     /// assert_eq!(s.protocol(), net_core::Protocol::Tcp);
     /// # Ok::<(), net_core::Error>(())
     /// ```
+    #[doc(alias = "newSocket")]
     pub fn new_raw(domain: i32, sock_type: i32, protocol: i32) -> Result<Socket> {
         Socket::new(Domain::from_c_int(domain), SockType::from_c_int(sock_type), Protocol::from_c_int(protocol))
     }
@@ -462,6 +464,7 @@ impl Socket {
     /// assert!(!s.is_closed());
     /// # Ok::<(), net_core::Error>(())
     /// ```
+    #[doc(alias = "newSocket")]
     pub fn tcp() -> Result<Socket> {
         Socket::builder().build()
     }

@@ -1,0 +1,194 @@
+//! What each backend can do, answered before a context is made.
+
+use std::fmt;
+
+use crate::options::BackendKind;
+
+/// One thing a context can be asked for that not every backend can do.
+///
+/// ```
+/// use net_tls::Capability;
+/// assert_eq!(Capability::Psk.to_string(), "PSK (pre-shared keys)");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Capability {
+    /// `ProtocolVersion::TlsV1`.
+    Tls10,
+    /// `ProtocolVersion::TlsV1_1`.
+    Tls11,
+    /// `ProtocolVersion::TlsV1_2`.
+    Tls12,
+    /// `ProtocolVersion::TlsV1_3`.
+    Tls13,
+    /// `cipher_list`: OpenSSL cipher strings for TLS 1.2 and below.
+    CipherList,
+    /// `cipher_suites`: choosing the TLS 1.3 suites.
+    Tls13CipherSuites,
+    /// `ca_file`.
+    CaFile,
+    /// `ca_dir`.
+    CaDir,
+    /// `VerifyMode::PeerUseEnvVars`: roots from `SSL_CERT_FILE` / `SSL_CERT_DIR`.
+    EnvVarRoots,
+    /// A client presenting its own certificate (`cert_file` on a client).
+    ClientCertificate,
+    /// A server asking for client certificates (`client_auth`).
+    ClientAuth,
+    /// `session_id_context`.
+    SessionIdContext,
+    /// PSK: identity hint, client and server callbacks, `psk_identity`.
+    Psk,
+    /// ALPN.
+    Alpn,
+    /// `peer_certificates` giving the verified chain up to the root (else: what the peer sent).
+    VerifiedChain,
+}
+
+impl Capability {
+    /// Every capability, in a stable order (the rows of `docs/tls-backends.md`).
+    pub const ALL: [Capability; 15] = [
+        Capability::Tls10,
+        Capability::Tls11,
+        Capability::Tls12,
+        Capability::Tls13,
+        Capability::CipherList,
+        Capability::Tls13CipherSuites,
+        Capability::CaFile,
+        Capability::CaDir,
+        Capability::EnvVarRoots,
+        Capability::ClientCertificate,
+        Capability::ClientAuth,
+        Capability::SessionIdContext,
+        Capability::Psk,
+        Capability::Alpn,
+        Capability::VerifiedChain,
+    ];
+}
+
+impl fmt::Display for Capability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Capability::Tls10 => "TLS 1.0",
+            Capability::Tls11 => "TLS 1.1",
+            Capability::Tls12 => "TLS 1.2",
+            Capability::Tls13 => "TLS 1.3",
+            Capability::CipherList => "cipher list (TLS 1.2 and below)",
+            Capability::Tls13CipherSuites => "TLS 1.3 cipher suites",
+            Capability::CaFile => "CA file",
+            Capability::CaDir => "CA directory",
+            Capability::EnvVarRoots => "SSL_CERT_FILE / SSL_CERT_DIR (PeerUseEnvVars)",
+            Capability::ClientCertificate => "client certificate",
+            Capability::ClientAuth => "server asks for client certificates",
+            Capability::SessionIdContext => "session id context",
+            Capability::Psk => "PSK (pre-shared keys)",
+            Capability::Alpn => "ALPN",
+            Capability::VerifiedChain => "peer_certificates: verified chain up to the root",
+        })
+    }
+}
+
+/// The set of capabilities of one backend.
+///
+/// ```
+/// use net_tls::{Capabilities, Capability};
+/// let caps = Capabilities::from_iter([Capability::Tls12, Capability::Tls13]);
+/// assert!(caps.contains(Capability::Tls13));
+/// assert!(!caps.contains(Capability::Psk));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Capabilities(u32);
+
+impl Capabilities {
+    fn bit(c: Capability) -> u32 {
+        1 << Capability::ALL.iter().position(|&x| x == c).unwrap_or(31)
+    }
+
+    /// Whether `c` is in the set.
+    ///
+    /// ```
+    /// assert!(!net_tls::Capabilities::default().contains(net_tls::Capability::Alpn));
+    /// ```
+    pub fn contains(self, c: Capability) -> bool {
+        self.0 & Self::bit(c) != 0
+    }
+
+    /// The set with `c` added.
+    ///
+    /// ```
+    /// use net_tls::{Capabilities, Capability};
+    /// assert!(Capabilities::default().with(Capability::Alpn).contains(Capability::Alpn));
+    /// ```
+    #[must_use]
+    pub fn with(self, c: Capability) -> Self {
+        Capabilities(self.0 | Self::bit(c))
+    }
+
+    /// The capabilities in the set, in [`Capability::ALL`] order.
+    ///
+    /// ```
+    /// use net_tls::{Capabilities, Capability};
+    /// let caps = Capabilities::from_iter([Capability::Alpn]);
+    /// assert_eq!(caps.iter().collect::<Vec<_>>(), [Capability::Alpn]);
+    /// ```
+    pub fn iter(self) -> impl Iterator<Item = Capability> {
+        Capability::ALL.into_iter().filter(move |&c| self.contains(c))
+    }
+}
+
+impl FromIterator<Capability> for Capabilities {
+    fn from_iter<I: IntoIterator<Item = Capability>>(iter: I) -> Self {
+        iter.into_iter().fold(Capabilities::default(), Capabilities::with)
+    }
+}
+
+impl fmt::Debug for Capabilities {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+/// A backend that has `capability`, among those this crate knows of, for error hints.
+///
+/// ```
+/// use net_tls::{backend_with, BackendKind, Capability};
+/// assert_eq!(backend_with(Capability::Psk, BackendKind::Rustls), Some(BackendKind::OpenSsl));
+/// ```
+pub fn backend_with(capability: Capability, not: BackendKind) -> Option<BackendKind> {
+    BackendKind::ALL.into_iter().find(|&k| k != not && known_capabilities(k).contains(capability))
+}
+
+/// The published capabilities of each backend. Each backend's `capabilities()` must return
+/// exactly this (a test checks it), so hints can name a backend that is not compiled in.
+///
+/// ```
+/// use net_tls::{known_capabilities, BackendKind, Capability};
+/// assert!(known_capabilities(BackendKind::OpenSsl).contains(Capability::Psk));
+/// ```
+pub fn known_capabilities(kind: BackendKind) -> Capabilities {
+    use Capability as C;
+    match kind {
+        BackendKind::Rustls => Capabilities::from_iter([
+            C::Tls12,
+            C::Tls13,
+            C::Tls13CipherSuites,
+            C::CaFile,
+            C::CaDir,
+            C::EnvVarRoots,
+            C::ClientCertificate,
+            C::ClientAuth,
+            C::Alpn,
+        ]),
+        BackendKind::OpenSsl => Capabilities::from_iter(Capability::ALL),
+        BackendKind::NativeTls => Capabilities::from_iter([
+            C::Tls10,
+            C::Tls11,
+            C::Tls12,
+            C::CaFile,
+            C::CaDir,
+            C::EnvVarRoots,
+            C::ClientCertificate,
+            C::Alpn,
+        ]),
+    }
+}

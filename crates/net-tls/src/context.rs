@@ -1,0 +1,323 @@
+//! `Context` and Nim's TLS operations on sockets, the same for every backend.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::fmt;
+use std::io;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use net_core::{Error, SecureSession, SecureUpgrade, Socket, SocketIo};
+
+use crate::backend::{BackendContext, TlsBackend, TlsSession};
+use crate::error::TlsError;
+use crate::options::{AcceptResult, BackendKind, Certificate, ContextOptions, HandshakeSide, ProtocolVersion};
+
+/// Extra data stored in a context by index (Nim's `getExtraData`/`setExtraData`).
+pub type ExtraData = Arc<dyn Any + Send + Sync>;
+
+/// A TLS context: one backend, configured once, shared by every socket it wraps (Nim's
+/// `SslContext`). Cloning is cheap; dropping the last clone frees it (Nim's
+/// `destroyContext`).
+///
+/// Made by `net::tls::new_context` (which picks the backend) or [`Context::with_backend`].
+#[derive(Clone)]
+#[doc(alias = "SslContext")]
+pub struct Context {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    kind: BackendKind,
+    backend: Arc<dyn BackendContext>,
+    handshake_timeout: Option<Duration>,
+    extra: Mutex<HashMap<usize, ExtraData>>,
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context").field("backend", &self.inner.kind).finish_non_exhaustive()
+    }
+}
+
+/// Checks every backend shares, before the backend sees the options.
+fn check_common(options: &ContextOptions) -> Result<(), TlsError> {
+    match options.protocol {
+        ProtocolVersion::SslV2 | ProtocolVersion::SslV3 => {
+            return Err(TlsError::Config {
+                what: format!("{:?} is broken and no longer supported; use ProtocolVersion::Any", options.protocol),
+            })
+        }
+        _ => {}
+    }
+    if let Some(sid) = &options.session_id_context {
+        if sid.len() > 32 {
+            return Err(TlsError::Config {
+                what: format!("session id context is {} bytes; at most 32 are allowed", sid.len()),
+            });
+        }
+    }
+    if options.cert_file.is_some() != options.key_file.is_some() {
+        return Err(TlsError::Config { what: "cert_file and key_file go together".into() });
+    }
+    Ok(())
+}
+
+impl Context {
+    /// Makes a context on `backend` (Nim's `newContext`). Fails on options the backend cannot
+    /// honour, naming a backend that can.
+    ///
+    /// ```ignore
+    /// let ctx = net_tls::Context::with_backend(&net_tls_rustls::RustlsBackend, &net_tls::ContextOptions::new())?;
+    /// ```
+    pub fn with_backend(backend: &dyn TlsBackend, options: &ContextOptions) -> Result<Context, TlsError> {
+        check_common(options)?;
+        if let Some(asked) = options.backend {
+            if asked != backend.kind() {
+                return Err(TlsError::Config {
+                    what: format!("options ask for {asked}, but the context is made on {}", backend.kind()),
+                });
+            }
+        }
+        let ctx = backend.new_context(options)?;
+        Ok(Context {
+            inner: Arc::new(Inner {
+                kind: backend.kind(),
+                backend: ctx,
+                handshake_timeout: options.handshake_timeout,
+                extra: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    /// The backend this context runs on.
+    pub fn backend(&self) -> BackendKind {
+        self.inner.kind
+    }
+
+    /// The backend's own context (for example `openssl::ssl::SslContext`), for a downcast.
+    pub fn backend_context(&self) -> &dyn Any {
+        self.inner.backend.as_any()
+    }
+
+    /// Stores `data` at `index` (Nim's `setExtraData`), replacing what was there.
+    #[doc(alias = "setExtraData")]
+    pub fn set_extra_data(&self, index: usize, data: ExtraData) {
+        self.extra().insert(index, data);
+    }
+
+    /// The data stored at `index` (Nim's `getExtraData`).
+    #[doc(alias = "getExtraData")]
+    pub fn extra_data(&self, index: usize) -> Option<ExtraData> {
+        self.extra().get(&index).cloned()
+    }
+
+    fn extra(&self) -> std::sync::MutexGuard<'_, HashMap<usize, ExtraData>> {
+        // A panic while holding this lock cannot leave the map half-updated: recover it.
+        self.inner.extra.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Wraps a socket that is not connected yet (Nim's `wrapSocket`): `connect` then runs the
+    /// client handshake with the address as the server name; on a listener, `accept` runs
+    /// the server handshake for each client. Wrapping twice is an error.
+    #[doc(alias = "wrapSocket")]
+    pub fn wrap_socket(&self, socket: &mut Socket) -> Result<(), TlsError> {
+        socket.set_upgrade(Arc::new(Upgrade(self.clone())))?;
+        Ok(())
+    }
+
+    /// Wraps a connected socket and runs the handshake now (Nim's `wrapConnectedSocket`). A
+    /// client sends `hostname` as SNI and checks the certificate against it (an IP address
+    /// is checked against the certificate's IP names); `""` means neither.
+    #[doc(alias = "wrapConnectedSocket")]
+    pub fn wrap_connected_socket(&self, socket: &mut Socket, side: HandshakeSide, hostname: &str) -> Result<(), TlsError> {
+        if socket.is_ssl() {
+            return Err(Error::InvalidArgument { op: "wrap_connected_socket", reason: "the socket is already wrapped".into() }.into());
+        }
+        let io = socket.io_handle()?;
+        let session = match side {
+            HandshakeSide::Client => self.client_session(io, hostname, self.inner.handshake_timeout)?,
+            HandshakeSide::Server => self.server_session(io)?,
+        };
+        socket.secure(session)?;
+        Ok(())
+    }
+
+    /// Accepts one client if one is waiting, and runs the handshake (Nim's `SslAcceptResult`
+    /// flow): `NoClient` when nobody waits, `NoHandshake` with the error when the handshake
+    /// failed, `Success` with the client and its address.
+    pub fn try_accept(&self, listener: &mut Socket) -> Result<(AcceptResult, Option<(Socket, String)>), TlsError> {
+        let waiting = listener.has_pending_connection()?;
+        if !waiting {
+            return Ok((AcceptResult::NoClient, None));
+        }
+        let (mut client, address) = listener.accept_addr()?;
+        let io = client.io_handle()?;
+        match self.server_session(io) {
+            Ok(session) => {
+                client.secure(session)?;
+                Ok((AcceptResult::Success, Some((client, address))))
+            }
+            Err(_) => Ok((AcceptResult::NoHandshake, None)),
+        }
+    }
+
+    fn client_session(&self, io: SocketIo, hostname: &str, limit: Option<Duration>) -> Result<Box<dyn SecureSession>, TlsError> {
+        let session = bounded(&io, limit, "handshake", || self.inner.backend.connect(io.clone(), hostname))?;
+        Ok(Box::new(TlsConnection { kind: self.inner.kind, session }))
+    }
+
+    fn server_session(&self, io: SocketIo) -> Result<Box<dyn SecureSession>, TlsError> {
+        let limit = self.inner.handshake_timeout;
+        let session = bounded(&io, limit, "handshake", || self.inner.backend.accept(io.clone()))?;
+        Ok(Box::new(TlsConnection { kind: self.inner.kind, session }))
+    }
+}
+
+/// Runs `f` with the descriptor's blocking calls bounded by `limit`; a timeout is reported as
+/// [`Error::Timeout`].
+fn bounded<T>(io: &SocketIo, limit: Option<Duration>, op: &'static str, f: impl FnOnce() -> Result<T, TlsError>) -> Result<T, TlsError> {
+    let Some(limit) = limit else { return f() };
+    let sock = io.socket2();
+    let set = |t: Option<Duration>| -> Result<(), TlsError> {
+        sock.set_read_timeout(t).and_then(|()| sock.set_write_timeout(t)).map_err(|e| Error::io(op, None, e).into())
+    };
+    set(Some(limit.max(Duration::from_millis(1))))?;
+    let start = std::time::Instant::now();
+    let result = f();
+    set(None)?;
+    match result {
+        Err(_) if start.elapsed() >= limit => Err(Error::Timeout { op, after: limit }.into()),
+        other => other,
+    }
+}
+
+/// The upgrade `wrap_socket` records on a socket.
+#[derive(Debug)]
+struct Upgrade(Context);
+
+impl SecureUpgrade for Upgrade {
+    fn client(&self, io: SocketIo, server_name: &str) -> Result<Box<dyn SecureSession>, Error> {
+        // `connect` bounds the handshake itself when it has a timeout.
+        Ok(self.0.client_session(io, server_name, None)?)
+    }
+
+    fn server(&self, io: SocketIo) -> Result<Box<dyn SecureSession>, Error> {
+        Ok(self.0.server_session(io)?)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// A backend session as net-core's secured stream.
+#[derive(Debug)]
+pub(crate) struct TlsConnection {
+    pub(crate) kind: BackendKind,
+    pub(crate) session: Box<dyn TlsSession>,
+}
+
+impl SecureSession for TlsConnection {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.session.read(buf)
+    }
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.session.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.session.flush()
+    }
+    fn close_notify(&mut self) -> io::Result<()> {
+        self.session.close_notify()
+    }
+    fn pending_plaintext(&self) -> usize {
+        self.session.pending_plaintext()
+    }
+    fn handshake_complete(&self) -> bool {
+        true
+    }
+    fn peer_certificates(&self) -> Vec<Vec<u8>> {
+        self.session.peer_certificates().into_iter().map(|c| c.0).collect()
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+fn connection(socket: &Socket) -> Option<&TlsConnection> {
+    socket.session()?.as_any().downcast_ref::<TlsConnection>()
+}
+
+/// Whether the handshake has completed (Nim's `gotHandshake`); an error on a socket that is
+/// not a TLS socket.
+#[doc(alias = "gotHandshake")]
+pub fn got_handshake(socket: &Socket) -> Result<bool, TlsError> {
+    if connection(socket).is_some() {
+        Ok(true)
+    } else if socket.upgrade().is_some_and(|u| u.as_any().is::<Upgrade>()) {
+        Ok(false)
+    } else {
+        Err(TlsError::NotTls { op: "got_handshake" })
+    }
+}
+
+/// The peer's certificates, DER, leaf first (Nim's `getPeerCertificates`); empty on a
+/// socket without a finished TLS session.
+#[doc(alias = "getPeerCertificates")]
+pub fn peer_certificates(socket: &Socket) -> Vec<Certificate> {
+    connection(socket).map(|c| c.session.peer_certificates()).unwrap_or_default()
+}
+
+/// The PSK identity the client used, on a server socket (Nim's `getPskIdentity`).
+#[doc(alias = "getPskIdentity")]
+pub fn psk_identity(socket: &Socket) -> Option<String> {
+    connection(socket)?.session.psk_identity()
+}
+
+/// The backend's own session type behind a TLS socket (Nim's `sslHandle`), for example
+/// `openssl::ssl::SslStream<net_core::SocketIo>` or `rustls::StreamOwned<..>`.
+#[doc(alias = "sslHandle")]
+pub fn ssl_handle<T: Any>(socket: &Socket) -> Option<&T> {
+    connection(socket)?.session.as_any().downcast_ref::<T>()
+}
+
+/// [`ssl_handle`], mutably.
+pub fn ssl_handle_mut<T: Any>(socket: &mut Socket) -> Option<&mut T> {
+    let conn = socket.session_mut()?.as_any_mut().downcast_mut::<TlsConnection>()?;
+    conn.session.as_any_mut().downcast_mut::<T>()
+}
+
+/// What a TLS socket negotiated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SessionInfo {
+    /// The backend.
+    pub backend: BackendKind,
+    /// The protocol version, for example `"TLSv1.3"`.
+    pub protocol_version: Option<String>,
+    /// The cipher suite.
+    pub cipher: Option<String>,
+    /// The ALPN protocol.
+    pub alpn_protocol: Option<Vec<u8>>,
+}
+
+/// What the socket's TLS session negotiated; `None` on a socket without one.
+pub fn session_info(socket: &Socket) -> Option<SessionInfo> {
+    let c = connection(socket)?;
+    Some(SessionInfo {
+        backend: c.kind,
+        protocol_version: c.session.protocol_version(),
+        cipher: c.session.cipher(),
+        alpn_protocol: c.session.alpn_protocol(),
+    })
+}
+
+/// Whether the peer ended the session with close_notify: `Some(false)` after an end of stream
+/// without it (a possible truncation), `None` while open or on a socket without TLS.
+pub fn closed_cleanly(socket: &Socket) -> Option<bool> {
+    connection(socket)?.session.clean_close()
+}

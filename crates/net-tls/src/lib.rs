@@ -1,0 +1,31 @@
+//! The TLS layer of net: the traits a TLS library implements to be a backend, the
+//! backend-neutral options, and Nim's TLS operations (`wrap_socket`, `wrap_connected_socket`,
+//! `peer_certificates`, `ssl_handle`...) over net-core sockets, the same for every backend.
+//!
+//! This crate depends on no TLS library. The backends are `net-tls-rustls`,
+//! `net-tls-openssl` and `net-tls-native`; the facade `net` picks one by cargo feature and at
+//! run time (`net::tls::new_context`).
+//!
+//! Once a socket is wrapped, every read and write API of [`net_core::Socket`] works over TLS
+//! as over plain TCP: the session plugs into net-core's seam
+//! ([`net_core::SecureSession`]).
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod backend;
+mod capability;
+mod context;
+mod error;
+mod options;
+
+pub use backend::{BackendContext, TlsBackend, TlsSession};
+pub use capability::{backend_with, known_capabilities, Capabilities, Capability};
+pub use context::{
+    closed_cleanly, got_handshake, peer_certificates, psk_identity, session_info, ssl_handle, ssl_handle_mut, Context,
+    ExtraData, SessionInfo,
+};
+pub use error::TlsError;
+pub use options::{
+    AcceptResult, BackendKind, Certificate, ClientAuth, ContextOptions, HandshakeSide, ProtocolVersion,
+    PskClientCallback, PskServerCallback, VerifyMode,
+};

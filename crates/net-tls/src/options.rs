@@ -1,0 +1,466 @@
+//! Backend-neutral TLS configuration (Nim's `newContext` parameters and context setters).
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Which TLS library a context uses.
+///
+/// ```
+/// use net_tls::BackendKind;
+/// assert_eq!(BackendKind::Rustls.name(), "rustls");
+/// assert_eq!("openssl".parse::<BackendKind>().unwrap(), BackendKind::OpenSsl);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum BackendKind {
+    /// rustls with the ring provider (crate `net-tls-rustls`).
+    Rustls,
+    /// The system OpenSSL (crate `net-tls-openssl`).
+    OpenSsl,
+    /// native-tls: OpenSSL on Linux, Secure Transport on macOS, SChannel on Windows
+    /// (crate `net-tls-native`).
+    NativeTls,
+}
+
+impl BackendKind {
+    /// Every backend, in the fixed order of the default choice.
+    pub const ALL: [BackendKind; 3] = [BackendKind::Rustls, BackendKind::OpenSsl, BackendKind::NativeTls];
+
+    /// The backend's name, as in `NET_TLS_BACKEND` and the cargo feature.
+    ///
+    /// ```
+    /// assert_eq!(net_tls::BackendKind::NativeTls.name(), "native-tls");
+    /// ```
+    pub const fn name(self) -> &'static str {
+        match self {
+            BackendKind::Rustls => "rustls",
+            BackendKind::OpenSsl => "openssl",
+            BackendKind::NativeTls => "native-tls",
+        }
+    }
+}
+
+impl fmt::Display for BackendKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for BackendKind {
+    type Err = crate::TlsError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        BackendKind::ALL.into_iter().find(|k| k.name().eq_ignore_ascii_case(s.trim())).ok_or_else(|| {
+            crate::TlsError::Config {
+                what: format!("unknown TLS backend {s:?} (expected rustls, openssl or native-tls)"),
+            }
+        })
+    }
+}
+
+/// The protocol versions a context allows (Nim's `SslProtVersion`).
+///
+/// ```
+/// use net_tls::ProtocolVersion;
+/// assert_eq!(ProtocolVersion::default(), ProtocolVersion::Any);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[doc(alias = "SslProtVersion")]
+pub enum ProtocolVersion {
+    /// SSL 2: broken; refused with a clear error.
+    #[doc(alias = "protSSLv2")]
+    SslV2,
+    /// SSL 3: broken; refused with a clear error.
+    #[doc(alias = "protSSLv3")]
+    SslV3,
+    /// TLS 1.0 only.
+    #[doc(alias = "protTLSv1")]
+    TlsV1,
+    /// TLS 1.1 only.
+    TlsV1_1,
+    /// TLS 1.2 only.
+    TlsV1_2,
+    /// TLS 1.3 only.
+    TlsV1_3,
+    /// Whatever both sides support, from the backend's secure default (Nim's `protSSLv23`).
+    #[default]
+    #[doc(alias = "protSSLv23")]
+    Any,
+}
+
+/// How the peer's certificate is checked (Nim's `SslCVerifyMode`).
+///
+/// ```
+/// assert_eq!(net_tls::VerifyMode::default(), net_tls::VerifyMode::Peer);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[doc(alias = "SslCVerifyMode")]
+pub enum VerifyMode {
+    /// Nothing is checked: neither the chain nor the name.
+    #[doc(alias = "CVerifyNone")]
+    None,
+    /// The chain must lead to a trusted root and the certificate must match the host name or
+    /// IP address.
+    #[default]
+    #[doc(alias = "CVerifyPeer")]
+    Peer,
+    /// As `Peer`, with the roots of `SSL_CERT_FILE` / `SSL_CERT_DIR` when they are set.
+    #[doc(alias = "CVerifyPeerUseEnvVars")]
+    PeerUseEnvVars,
+}
+
+/// Whether a server asks clients for a certificate (mutual TLS).
+///
+/// Nim asks whenever a server context has `CVerifyPeer`; here it is explicit, so a server made
+/// with the default options works on every backend.
+///
+/// ```
+/// assert_eq!(net_tls::ClientAuth::default(), net_tls::ClientAuth::None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ClientAuth {
+    /// Do not ask.
+    #[default]
+    None,
+    /// Ask, and verify a certificate if one is sent.
+    Optional,
+    /// Ask, and fail the handshake without a valid certificate.
+    Required,
+}
+
+/// Which side of the handshake a socket plays (Nim's `SslHandshakeType`).
+///
+/// ```
+/// let side = net_tls::HandshakeSide::Client;
+/// assert_ne!(side, net_tls::HandshakeSide::Server);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[doc(alias = "SslHandshakeType")]
+pub enum HandshakeSide {
+    /// Connect as a client.
+    #[doc(alias = "handshakeAsClient")]
+    Client,
+    /// Accept as a server.
+    #[doc(alias = "handshakeAsServer")]
+    Server,
+}
+
+/// What a non-blocking TLS accept found (Nim's `SslAcceptResult`).
+///
+/// ```
+/// assert_ne!(net_tls::AcceptResult::NoClient, net_tls::AcceptResult::Success);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[doc(alias = "SslAcceptResult")]
+pub enum AcceptResult {
+    /// No client was waiting.
+    #[doc(alias = "AcceptNoClient")]
+    NoClient,
+    /// A client connected but the handshake failed.
+    #[doc(alias = "AcceptNoHandshake")]
+    NoHandshake,
+    /// A client connected and the handshake succeeded.
+    #[doc(alias = "AcceptSuccess")]
+    Success,
+}
+
+/// A certificate in DER form (Nim's `Certificate`).
+///
+/// ```
+/// let c = net_tls::Certificate::from(vec![0x30, 0x00]);
+/// assert_eq!(c.as_der(), &[0x30, 0x00]);
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Certificate(pub Vec<u8>);
+
+impl Certificate {
+    /// The DER bytes.
+    ///
+    /// ```
+    /// assert!(net_tls::Certificate(vec![1]).as_der().len() == 1);
+    /// ```
+    pub fn as_der(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl From<Vec<u8>> for Certificate {
+    fn from(der: Vec<u8>) -> Self {
+        Certificate(der)
+    }
+}
+
+impl fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Certificate({} bytes DER)", self.0.len())
+    }
+}
+
+/// Client side of PSK: given the server's identity hint, the identity and key to use, or
+/// `None` to give up (Nim's `SslClientGetPskFunc`).
+#[doc(alias = "SslClientGetPskFunc")]
+pub type PskClientCallback = Arc<dyn Fn(&str) -> Option<(String, Vec<u8>)> + Send + Sync>;
+
+/// Server side of PSK: given the client's identity, its key, or `None` to refuse (Nim's
+/// `SslServerGetPskFunc`).
+#[doc(alias = "SslServerGetPskFunc")]
+pub type PskServerCallback = Arc<dyn Fn(&str) -> Option<Vec<u8>> + Send + Sync>;
+
+/// Everything a TLS context can be asked for (Nim's `newContext` parameters and setters).
+///
+/// A backend that cannot honour an option refuses it when the context is made, with
+/// [`TlsError::Unsupported`](crate::TlsError::Unsupported): nothing is silently ignored.
+///
+/// ```
+/// use net_tls::{ContextOptions, VerifyMode};
+/// let opts = ContextOptions::new().verify_mode(VerifyMode::None).alpn(["http/1.1"]);
+/// assert_eq!(opts.verify_mode, VerifyMode::None);
+/// ```
+#[derive(Clone, Default)]
+#[must_use]
+#[non_exhaustive]
+pub struct ContextOptions {
+    /// The backend to use; `None` lets the facade choose (see `net::tls`).
+    pub backend: Option<BackendKind>,
+    /// Allowed protocol versions.
+    pub protocol: ProtocolVersion,
+    /// How the peer's certificate is checked.
+    pub verify_mode: VerifyMode,
+    /// Our certificate chain (PEM); needed by servers, optional for clients.
+    pub cert_file: Option<PathBuf>,
+    /// Our private key (PEM).
+    pub key_file: Option<PathBuf>,
+    /// OpenSSL cipher string for TLS 1.2 and below; `None` keeps the backend's default.
+    pub cipher_list: Option<String>,
+    /// TLS 1.3 suites, `:`-separated IANA names; `None` keeps the backend's default.
+    pub cipher_suites: Option<String>,
+    /// A PEM file of trusted roots.
+    pub ca_file: Option<PathBuf>,
+    /// A directory of PEM files of trusted roots.
+    pub ca_dir: Option<PathBuf>,
+    /// Whether servers ask for client certificates.
+    pub client_auth: ClientAuth,
+    /// The session id context (at most 32 bytes), for session resumption on servers.
+    pub session_id_context: Option<Vec<u8>>,
+    /// The PSK identity hint a server sends.
+    pub psk_identity_hint: Option<String>,
+    /// Client PSK callback.
+    pub psk_client: Option<PskClientCallback>,
+    /// Server PSK callback.
+    pub psk_server: Option<PskServerCallback>,
+    /// ALPN protocols, most preferred first.
+    pub alpn: Vec<Vec<u8>>,
+    /// Bound for a handshake that runs in `accept` or `wrap_connected_socket`.
+    pub handshake_timeout: Option<Duration>,
+}
+
+impl fmt::Debug for ContextOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ContextOptions")
+            .field("backend", &self.backend)
+            .field("protocol", &self.protocol)
+            .field("verify_mode", &self.verify_mode)
+            .field("cert_file", &self.cert_file)
+            .field("key_file", &self.key_file)
+            .field("cipher_list", &self.cipher_list)
+            .field("cipher_suites", &self.cipher_suites)
+            .field("ca_file", &self.ca_file)
+            .field("ca_dir", &self.ca_dir)
+            .field("client_auth", &self.client_auth)
+            .field("session_id_context", &self.session_id_context)
+            .field("psk_identity_hint", &self.psk_identity_hint)
+            .field("psk_client", &self.psk_client.is_some())
+            .field("psk_server", &self.psk_server.is_some())
+            .field("alpn", &self.alpn)
+            .field("handshake_timeout", &self.handshake_timeout)
+            .finish()
+    }
+}
+
+impl ContextOptions {
+    /// Nim's defaults: any modern version, `VerifyMode::Peer`, the system roots.
+    ///
+    /// ```
+    /// let opts = net_tls::ContextOptions::new();
+    /// assert!(opts.cert_file.is_none());
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Uses this backend.
+    ///
+    /// ```
+    /// let o = net_tls::ContextOptions::new().backend(net_tls::BackendKind::Rustls);
+    /// assert_eq!(o.backend, Some(net_tls::BackendKind::Rustls));
+    /// ```
+    pub fn backend(mut self, backend: BackendKind) -> Self {
+        self.backend = Some(backend);
+        self
+    }
+
+    /// Sets the allowed protocol versions.
+    ///
+    /// ```
+    /// let o = net_tls::ContextOptions::new().protocol(net_tls::ProtocolVersion::TlsV1_3);
+    /// assert_eq!(o.protocol, net_tls::ProtocolVersion::TlsV1_3);
+    /// ```
+    pub fn protocol(mut self, protocol: ProtocolVersion) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
+    /// Sets how the peer is verified.
+    ///
+    /// ```
+    /// let o = net_tls::ContextOptions::new().verify_mode(net_tls::VerifyMode::PeerUseEnvVars);
+    /// assert_eq!(o.verify_mode, net_tls::VerifyMode::PeerUseEnvVars);
+    /// ```
+    pub fn verify_mode(mut self, mode: VerifyMode) -> Self {
+        self.verify_mode = mode;
+        self
+    }
+
+    /// Sets our certificate chain and key (PEM files).
+    ///
+    /// ```
+    /// let o = net_tls::ContextOptions::new().cert_and_key("cert.pem", "key.pem");
+    /// assert!(o.cert_file.is_some() && o.key_file.is_some());
+    /// ```
+    pub fn cert_and_key(mut self, cert_file: impl Into<PathBuf>, key_file: impl Into<PathBuf>) -> Self {
+        self.cert_file = Some(cert_file.into());
+        self.key_file = Some(key_file.into());
+        self
+    }
+
+    /// Sets the OpenSSL cipher string for TLS 1.2 and below.
+    ///
+    /// ```
+    /// let o = net_tls::ContextOptions::new().cipher_list("ECDHE+AESGCM");
+    /// assert_eq!(o.cipher_list.as_deref(), Some("ECDHE+AESGCM"));
+    /// ```
+    pub fn cipher_list(mut self, list: impl Into<String>) -> Self {
+        self.cipher_list = Some(list.into());
+        self
+    }
+
+    /// Sets the TLS 1.3 suites (`:`-separated IANA names).
+    ///
+    /// ```
+    /// let o = net_tls::ContextOptions::new().cipher_suites("TLS_AES_128_GCM_SHA256");
+    /// assert!(o.cipher_suites.is_some());
+    /// ```
+    pub fn cipher_suites(mut self, suites: impl Into<String>) -> Self {
+        self.cipher_suites = Some(suites.into());
+        self
+    }
+
+    /// Trusts the roots in this PEM file.
+    ///
+    /// ```
+    /// let o = net_tls::ContextOptions::new().ca_file("ca.pem");
+    /// assert!(o.ca_file.is_some());
+    /// ```
+    pub fn ca_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_file = Some(path.into());
+        self
+    }
+
+    /// Trusts the roots in the PEM files of this directory.
+    ///
+    /// ```
+    /// let o = net_tls::ContextOptions::new().ca_dir("/etc/ssl/certs");
+    /// assert!(o.ca_dir.is_some());
+    /// ```
+    pub fn ca_dir(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_dir = Some(path.into());
+        self
+    }
+
+    /// Makes a server ask for client certificates.
+    ///
+    /// ```
+    /// let o = net_tls::ContextOptions::new().client_auth(net_tls::ClientAuth::Required);
+    /// assert_eq!(o.client_auth, net_tls::ClientAuth::Required);
+    /// ```
+    pub fn client_auth(mut self, auth: ClientAuth) -> Self {
+        self.client_auth = auth;
+        self
+    }
+
+    /// Sets the session id context (Nim's `sessionIdContext=`); more than 32 bytes is an error
+    /// when the context is made.
+    ///
+    /// ```
+    /// let o = net_tls::ContextOptions::new().session_id_context("myapp-v1");
+    /// assert_eq!(o.session_id_context.as_deref(), Some(&b"myapp-v1"[..]));
+    /// ```
+    #[doc(alias = "sessionIdContext=")]
+    pub fn session_id_context(mut self, context: impl Into<Vec<u8>>) -> Self {
+        self.session_id_context = Some(context.into());
+        self
+    }
+
+    /// Sets the PSK identity hint a server sends (Nim's `pskIdentityHint=`).
+    ///
+    /// ```
+    /// let o = net_tls::ContextOptions::new().psk_identity_hint("hint");
+    /// assert!(o.psk_identity_hint.is_some());
+    /// ```
+    #[doc(alias = "pskIdentityHint=")]
+    pub fn psk_identity_hint(mut self, hint: impl Into<String>) -> Self {
+        self.psk_identity_hint = Some(hint.into());
+        self
+    }
+
+    /// Sets the client PSK callback (Nim's `clientGetPskFunc=`).
+    ///
+    /// ```
+    /// let o = net_tls::ContextOptions::new().psk_client(|_hint| Some(("user".into(), b"key".to_vec())));
+    /// assert!(o.psk_client.is_some());
+    /// ```
+    #[doc(alias = "clientGetPskFunc=")]
+    pub fn psk_client(mut self, f: impl Fn(&str) -> Option<(String, Vec<u8>)> + Send + Sync + 'static) -> Self {
+        self.psk_client = Some(Arc::new(f));
+        self
+    }
+
+    /// Sets the server PSK callback (Nim's `serverGetPskFunc=`).
+    ///
+    /// ```
+    /// let o = net_tls::ContextOptions::new().psk_server(|id| (id == "user").then(|| b"key".to_vec()));
+    /// assert!(o.psk_server.is_some());
+    /// ```
+    #[doc(alias = "serverGetPskFunc=")]
+    pub fn psk_server(mut self, f: impl Fn(&str) -> Option<Vec<u8>> + Send + Sync + 'static) -> Self {
+        self.psk_server = Some(Arc::new(f));
+        self
+    }
+
+    /// Sets the ALPN protocols, most preferred first.
+    ///
+    /// ```
+    /// let o = net_tls::ContextOptions::new().alpn(["h2", "http/1.1"]);
+    /// assert_eq!(o.alpn.len(), 2);
+    /// ```
+    pub fn alpn<I, P>(mut self, protocols: I) -> Self
+    where
+        I: IntoIterator<Item = P>,
+        P: AsRef<[u8]>,
+    {
+        self.alpn = protocols.into_iter().map(|p| p.as_ref().to_vec()).collect();
+        self
+    }
+
+    /// Bounds handshakes that run in `accept` or `wrap_connected_socket`.
+    ///
+    /// ```
+    /// let o = net_tls::ContextOptions::new().handshake_timeout(std::time::Duration::from_secs(5));
+    /// assert!(o.handshake_timeout.is_some());
+    /// ```
+    pub fn handshake_timeout(mut self, timeout: Duration) -> Self {
+        self.handshake_timeout = Some(timeout);
+        self
+    }
+}
