@@ -152,7 +152,7 @@ fn half_a_record_does_not_block_past_the_budget() {
 #[test]
 fn std_io_and_try_send_through_the_session() {
     let (mut client, mut conn, _) = secured_pair(Domain::Inet6, true);
-    write!(client, "formatted {}\n", 1).unwrap();
+    writeln!(client, "formatted {}", 1).unwrap();
     client.flush().unwrap();
     assert!(client.try_send(b"tried\n"));
     assert_eq!(client.send_raw(b"raw\n").unwrap(), 4);

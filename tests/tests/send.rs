@@ -38,10 +38,7 @@ fn sending_to_a_closed_peer_is_an_error_without_sigpipe() {
         drop(r);
         let err = send_until_error(&mut w);
         // Reaching this line at all means no SIGPIPE killed the process.
-        assert!(
-            matches!(err.raw_os_error(), Some(libc::EPIPE) | Some(libc::ECONNRESET)),
-            "{t:?}: {err}"
-        );
+        assert!(matches!(err.raw_os_error(), Some(libc::EPIPE) | Some(libc::ECONNRESET)), "{t:?}: {err}");
         assert!(err.to_string().starts_with("send"), "{err}");
         assert!(!w.try_send(b"more"), "try_send reports the dead peer");
     }
@@ -63,7 +60,7 @@ fn send_raw_try_send_and_write() {
     let (mut w, mut r) = pair(Transport::Tcp4, true);
     assert_eq!(w.send_raw(b"raw ").unwrap(), 4);
     assert!(w.try_send(b"try "));
-    write!(w, "{} {}\n", "fmt", 42).unwrap();
+    writeln!(w, "fmt {}", 42).unwrap();
     w.write_all(b"all\n").unwrap();
     w.flush().unwrap();
     assert!(w.try_send(b""));

@@ -1,0 +1,187 @@
+//! Certificates made at test time (nothing with a fixed expiry is committed): a CA, leaves
+//! for names and IP addresses, expired and not-yet-valid ones, self-signed ones.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+    KeyUsagePurpose,
+};
+
+/// When a certificate is valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validity {
+    /// From yesterday for a year.
+    Current,
+    /// Ended a year ago.
+    Expired,
+    /// Starts in a year.
+    NotYetValid,
+}
+
+/// A certificate and its key, as PEM files.
+#[derive(Debug, Clone)]
+pub struct Leaf {
+    /// The certificate alone.
+    pub cert: PathBuf,
+    /// Its private key (PKCS#8).
+    pub key: PathBuf,
+    /// The certificate followed by the CA's (what a server sends).
+    pub chain: PathBuf,
+    /// The certificate, DER.
+    pub der: Vec<u8>,
+}
+
+/// A test CA in its own temporary directory, removed on drop.
+#[derive(Debug)]
+pub struct Pki {
+    /// The directory holding every file.
+    pub dir: PathBuf,
+    /// The CA certificate, PEM.
+    pub ca_file: PathBuf,
+    /// A directory holding only the CA certificate (for `ca_dir`).
+    pub ca_dir: PathBuf,
+    /// The CA certificate, DER.
+    pub ca_der: Vec<u8>,
+    ca: CertifiedIssuer<'static, KeyPair>,
+}
+
+/// The civil date `days` days after 1970-01-01 (proleptic Gregorian).
+fn civil(days: i64) -> (i32, u8, u8) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+    (year, month, day)
+}
+
+fn today() -> i64 {
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    (secs / 86_400) as i64
+}
+
+fn set_validity(params: &mut CertificateParams, validity: Validity) {
+    let (from, to) = match validity {
+        Validity::Current => (-1, 365),
+        Validity::Expired => (-730, -365),
+        Validity::NotYetValid => (365, 730),
+    };
+    let at = |offset: i64| {
+        let (y, m, d) = civil(today() + offset);
+        rcgen::date_time_ymd(y, m, d)
+    };
+    params.not_before = at(from);
+    params.not_after = at(to);
+}
+
+fn unique_dir(label: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("net-tests-{}-{label}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create the certificate directory");
+    dir
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+}
+
+fn leaf_params(names: &[&str], validity: Validity, client: bool) -> CertificateParams {
+    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let mut params = CertificateParams::new(names.clone()).expect("certificate names");
+    params.distinguished_name.push(DnType::CommonName, names.first().cloned().unwrap_or_else(|| "client".into()));
+    params.is_ca = IsCa::NoCa;
+    params.extended_key_usages =
+        vec![if client { ExtendedKeyUsagePurpose::ClientAuth } else { ExtendedKeyUsagePurpose::ServerAuth }];
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    set_validity(&mut params, validity);
+    params
+}
+
+impl Pki {
+    /// A new CA named `label`, valid now.
+    pub fn new(label: &str) -> Pki {
+        let dir = unique_dir(label);
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+        params.distinguished_name.push(DnType::CommonName, format!("net test CA {label}"));
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        set_validity(&mut params, Validity::Current);
+        let key = KeyPair::generate().expect("CA key");
+        let ca = CertifiedIssuer::self_signed(params, key).expect("CA certificate");
+        let ca_file = dir.join("ca.pem");
+        write(&ca_file, &ca.pem());
+        let ca_dir = dir.join("ca-dir");
+        std::fs::create_dir_all(&ca_dir).expect("create ca-dir");
+        write(&ca_dir.join("test-ca.pem"), &ca.pem());
+        let ca_der = ca.der().to_vec();
+        Pki { dir, ca_file, ca_dir, ca_der, ca }
+    }
+
+    /// A server certificate for `names` (host names or IP addresses), signed by this CA.
+    pub fn server(&self, stem: &str, names: &[&str], validity: Validity) -> Leaf {
+        self.leaf(stem, names, validity, false)
+    }
+
+    /// A client certificate, signed by this CA.
+    pub fn client(&self, stem: &str) -> Leaf {
+        self.leaf(stem, &["client.test"], Validity::Current, true)
+    }
+
+    fn leaf(&self, stem: &str, names: &[&str], validity: Validity, client: bool) -> Leaf {
+        let key = KeyPair::generate().expect("leaf key");
+        let cert = leaf_params(names, validity, client).signed_by(&key, &self.ca).expect("leaf certificate");
+        let leaf = Leaf {
+            cert: self.dir.join(format!("{stem}.pem")),
+            key: self.dir.join(format!("{stem}.key")),
+            chain: self.dir.join(format!("{stem}-chain.pem")),
+            der: cert.der().to_vec(),
+        };
+        write(&leaf.cert, &cert.pem());
+        write(&leaf.key, &key.serialize_pem());
+        write(&leaf.chain, &format!("{}{}", cert.pem(), self.ca.pem()));
+        leaf
+    }
+
+    /// A self-signed server certificate for `names`, signed by no CA.
+    pub fn self_signed(&self, stem: &str, names: &[&str]) -> Leaf {
+        let key = KeyPair::generate().expect("key");
+        let cert = leaf_params(names, Validity::Current, false).self_signed(&key).expect("self-signed");
+        let leaf = Leaf {
+            cert: self.dir.join(format!("{stem}.pem")),
+            key: self.dir.join(format!("{stem}.key")),
+            chain: self.dir.join(format!("{stem}.pem")),
+            der: cert.der().to_vec(),
+        };
+        write(&leaf.cert, &cert.pem());
+        write(&leaf.key, &key.serialize_pem());
+        leaf
+    }
+}
+
+impl Drop for Pki {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::civil;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil(0), (1970, 1, 1));
+        assert_eq!(civil(19_723), (2024, 1, 1));
+        assert_eq!(civil(20_513), (2026, 3, 1));
+        assert_eq!(civil(-1), (1969, 12, 31));
+    }
+}
