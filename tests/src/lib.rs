@@ -8,6 +8,9 @@ pub use xor::{XorSession, XorUpgrade};
 
 use net::{Domain, Socket};
 
+pub mod certs;
+#[cfg(any(feature = "rustls", feature = "openssl", feature = "native-tls"))]
+pub mod tls;
 mod xor;
 
 /// The transports every stream test runs over.

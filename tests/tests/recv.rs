@@ -250,3 +250,19 @@ fn reads_on_a_closed_socket_are_errors() {
         assert!(!r.has_data_buffered());
     });
 }
+
+#[test]
+fn std_read_reports_a_reset_as_an_error_after_the_bytes() {
+    for b in [true, false] {
+        let (mut w, mut r) = pair(Transport::Tcp4, b);
+        w.send(b"abc").unwrap();
+        wait_kernel(&r, 3);
+        reset(w);
+        thread::sleep(Duration::from_millis(20));
+        let mut got = Vec::new();
+        let err = r.read_to_end(&mut got).unwrap_err();
+        assert_eq!(got, b"abc", "buffered={b}: the bytes come first");
+        assert_eq!(err.kind(), std::io::ErrorKind::ConnectionReset, "buffered={b}: {err}");
+        assert_eq!(err.raw_os_error(), Some(libc::ECONNRESET));
+    }
+}

@@ -2,20 +2,41 @@
 
 /// Bytes read from the stream and not yet handed out: `data[start..end]`.
 ///
-/// It normally holds at most `chunk` bytes; it grows only when a caller must look further ahead
-/// without consuming (a line longer than the chunk, a peek, a read with a timeout), and never
-/// past what that caller asked for.
+/// A refill reads `refill` bytes: one chunk (`BUFFER_SIZE`) at first, doubling while refills
+/// come back full (the peer is streaming), up to [`READ_AHEAD`] chunks, and back to one chunk
+/// when a refill comes back less than half full. Beyond that the buffer grows only when a
+/// caller must look further ahead without consuming (a long line, a peek, a read with a
+/// timeout), and never past what that caller asked for.
 #[derive(Debug)]
 pub(crate) struct ReadBuffer {
     data: Vec<u8>,
     start: usize,
     end: usize,
     chunk: usize,
+    refill: usize,
 }
+
+/// How many chunks a refill may read ahead on a busy stream.
+pub(crate) const READ_AHEAD: usize = 16;
 
 impl ReadBuffer {
     pub(crate) fn new(chunk: usize) -> Self {
-        ReadBuffer { data: Vec::new(), start: 0, end: 0, chunk: chunk.max(1) }
+        let chunk = chunk.max(1);
+        ReadBuffer { data: Vec::new(), start: 0, end: 0, chunk, refill: chunk }
+    }
+
+    /// How much the next refill reads.
+    pub(crate) fn refill_size(&self) -> usize {
+        self.refill
+    }
+
+    /// Adapts the refill size to what the last refill of `asked` bytes `got`.
+    pub(crate) fn note_refill(&mut self, asked: usize, got: usize) {
+        if got == asked {
+            self.refill = (self.refill * 2).min(self.chunk.saturating_mul(READ_AHEAD));
+        } else if got < asked / 2 {
+            self.refill = self.chunk;
+        }
     }
 
     /// The refill size (Nim's `BufferSize`).
@@ -79,6 +100,7 @@ impl ReadBuffer {
     pub(crate) fn clear(&mut self) {
         self.start = 0;
         self.end = 0;
+        self.refill = self.chunk;
         if self.data.len() > self.chunk {
             self.data.truncate(self.chunk);
             self.data.shrink_to_fit();
@@ -87,7 +109,7 @@ impl ReadBuffer {
 
     /// After a large look-ahead has been consumed, give the memory back.
     pub(crate) fn shrink_if_idle(&mut self) {
-        if self.is_empty() && self.data.len() > 4 * self.chunk {
+        if self.is_empty() && self.data.len() > READ_AHEAD.saturating_mul(self.chunk) {
             self.clear();
         }
     }
@@ -117,5 +139,22 @@ mod tests {
         assert_eq!(b.available(), b"fg");
         b.consume(2);
         assert!(b.is_empty());
+    }
+
+    #[test]
+    fn read_ahead_grows_on_full_refills_and_falls_back() {
+        let mut b = ReadBuffer::new(4);
+        assert_eq!(b.refill_size(), 4);
+        b.note_refill(4, 4);
+        assert_eq!(b.refill_size(), 8);
+        for _ in 0..10 {
+            let asked = b.refill_size();
+            b.note_refill(asked, asked);
+        }
+        assert_eq!(b.refill_size(), 4 * super::READ_AHEAD);
+        b.note_refill(64, 40);
+        assert_eq!(b.refill_size(), 64, "a refill more than half full keeps the size");
+        b.note_refill(64, 3);
+        assert_eq!(b.refill_size(), 4);
     }
 }

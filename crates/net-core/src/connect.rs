@@ -74,11 +74,17 @@ impl Socket {
     }
 
     fn connect_inner(&mut self, address: &str, port: Port, timeout: Option<Duration>) -> Result<()> {
-        let inner = self.inner("connect")?.clone();
+        self.inner("connect")?;
         let addrs = resolve(address, port.0, self.domain)?;
+        self.connect_resolved(&addrs, address, timeout)
+    }
+
+    /// Tries each of `addrs` in turn; `address` is what the caller named (the TLS server name).
+    fn connect_resolved(&mut self, addrs: &[SocketAddr], address: &str, timeout: Option<Duration>) -> Result<()> {
+        let inner = self.inner("connect")?.clone();
         let deadline = timeout.map(|t| Instant::now() + t);
         let mut last = None;
-        for addr in addrs {
+        for &addr in addrs {
             let sa = socket2::SockAddr::from(addr);
             let res = match deadline {
                 None => inner.connect(&sa),
@@ -104,7 +110,11 @@ impl Socket {
             }
             (Some((addr, e)), _) => Err(self.fail("connect", Some(addr.to_string()), e)),
             (None, Some(after)) => Err(Error::Timeout { op: "connect", after }),
-            (None, None) => Err(Error::Resolve { host: address.into(), port: port.0, source: None }),
+            (None, None) => Err(Error::Resolve {
+                host: address.into(),
+                port: addrs.first().map_or(0, SocketAddr::port),
+                source: None,
+            }),
         }
     }
 
@@ -113,15 +123,17 @@ impl Socket {
         let Stream::Pending(upgrade) = &self.stream else { return Ok(()) };
         let upgrade = upgrade.clone();
         let io = self.io_handle()?;
+        let sock = io.socket2();
+        let mut previous = None;
         if let Some((deadline, _)) = budget {
             let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
-            let sock = io.socket2();
+            previous = Some((sock.read_timeout().ctx("handshake")?, sock.write_timeout().ctx("handshake")?));
             sock.set_read_timeout(Some(left)).and_then(|()| sock.set_write_timeout(Some(left))).ctx("handshake")?;
         }
         let result = upgrade.client(io.clone(), server_name);
-        if budget.is_some() {
-            let sock = io.socket2();
-            sock.set_read_timeout(None).and_then(|()| sock.set_write_timeout(None)).ctx("handshake")?;
+        if let Some((read, write)) = previous {
+            // Put back the socket's own timeouts.
+            sock.set_read_timeout(read).and_then(|()| sock.set_write_timeout(write)).ctx("handshake")?;
         }
         match (result, budget) {
             (Ok(session), _) => {
@@ -219,7 +231,7 @@ impl Socket {
     /// # Ok(()) }
     /// ```
     pub fn accept(&mut self) -> Result<Socket> {
-        self.accept_addr().map(|(s, _)| s)
+        self.accept_raw(SocketFlags::default(), false).map(|(s, _)| s)
     }
 
     /// Waits for a client and returns it with its address as text (Nim's `acceptAddr`): the
@@ -253,6 +265,16 @@ impl Socket {
     /// # Ok(()) }
     /// ```
     pub fn accept_addr_with(&mut self, flags: SocketFlags, inheritable: bool) -> Result<(Socket, String)> {
+        let (client, peer) = self.accept_raw(flags, inheritable)?;
+        let address = match peer.as_socket() {
+            Some(sa) => sa.ip().to_string(),
+            None => peer.as_pathname().map(|p| p.display().to_string()).unwrap_or_default(),
+        };
+        Ok((client, address))
+    }
+
+    /// Accepts one client (and runs a recorded TLS handshake); the peer's address as the OS gave it.
+    fn accept_raw(&mut self, flags: SocketFlags, inheritable: bool) -> Result<(Socket, socket2::SockAddr)> {
         let inner = self.inner("accept")?.clone();
         let (conn, peer) = loop {
             match inner.accept() {
@@ -264,10 +286,6 @@ impl Socket {
         if inheritable {
             conn.set_cloexec(false).ctx("accept")?;
         }
-        let address = match peer.as_socket() {
-            Some(sa) => sa.ip().to_string(),
-            None => peer.as_pathname().map(|p| p.display().to_string()).unwrap_or_default(),
-        };
         let mut client = Socket::builder()
             .domain(self.domain)
             .sock_type(self.sock_type)
@@ -279,7 +297,7 @@ impl Socket {
             let session = upgrade.server(client.io_handle()?)?;
             client.stream = Stream::Secured(session);
         }
-        Ok((client, address))
+        Ok((client, peer))
     }
 
     /// Binds a Unix socket to `path` (Nim's `bindUnix`).
@@ -367,7 +385,7 @@ pub fn dial_with(address: &str, port: impl Into<Port>, protocol: Protocol, buffe
             }
         };
         // Connect to the resolved address itself: no second lookup.
-        match socket.connect(&addr.ip().to_string(), addr.port()) {
+        match socket.connect_resolved(&[addr], address, None) {
             Ok(()) => return Ok(socket),
             Err(e) => last = Some(e),
         }

@@ -155,22 +155,9 @@ struct LineEnd {
     consume: usize,
 }
 
-/// The first `\n` or `\r` in `hay`, eight bytes at a time.
+/// The first `\n` or `\r` in `hay` (memchr's vectorised two-byte search).
 fn find_eol(hay: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    let mut chunks = hay.chunks_exact(8);
-    for (k, chunk) in chunks.by_ref().enumerate() {
-        let w = u64::from_le_bytes(chunk.try_into().expect("chunks_exact yields 8 bytes"));
-        // The lowest flagged byte of each test is exact, so the lowest of both is the first hit.
-        let hits = zero_bytes(w ^ (ONES * u64::from(b'\n'))) | zero_bytes(w ^ (ONES * u64::from(b'\r')));
-        if hits != 0 {
-            return Some(k * 8 + (hits.trailing_zeros() / 8) as usize);
-        }
-    }
-    let tail = chunks.remainder();
-    tail.iter().position(|&b| b == b'\n' || b == b'\r').map(|p| hay.len() - tail.len() + p)
+    memchr::memchr2(b'\n', b'\r', hay)
 }
 
 fn deadline(timeout: Option<Duration>) -> Option<Instant> {
@@ -217,6 +204,8 @@ impl Socket {
                     // then put back whatever read timeout the socket had.
                     let inner = self.fd.as_ref().ok_or(Error::Closed { op })?;
                     let previous = inner.read_timeout().map_err(|e| Error::io(op, None, e))?;
+                    // What is left after the wait above, not the whole budget again.
+                    let left = deadline.map_or(left, |d| d.saturating_duration_since(Instant::now()));
                     let bound = left.max(Duration::from_millis(1));
                     inner.set_read_timeout(Some(bound)).map_err(|e| Error::io(op, None, e))?;
                     let r = session.read(dst);
@@ -273,12 +262,13 @@ impl Socket {
         line: bool,
         held: usize,
     ) -> Result<Fetch> {
-        let chunk = self.buf.chunk();
-        // A line grows the buffer a chunk at a time; a sized read may take what it asked for.
+        let refill = self.buf.refill_size();
+        // Buffered: a refill (read-ahead adapts to the stream), or what a sized read asked for.
+        // Unbuffered: never more than the call needs.
         let amount = match (self.buffered, line) {
-            (true, true) => chunk,
-            (true, false) => want.max(chunk),
-            (false, _) => want.clamp(1, chunk),
+            (true, true) => refill,
+            (true, false) => want.max(refill),
+            (false, _) => want.clamp(1, self.buf.chunk()),
         };
         let exact = line && self.exact();
         // Lend the buffer out so `stream_read` can borrow `self`; an empty one costs nothing.
@@ -300,6 +290,9 @@ impl Socket {
         };
         if let Ok(Got::Data(n)) = got {
             spare.filled(n);
+            if self.buffered && amount == refill {
+                spare.note_refill(amount, n);
+            }
         }
         self.buf = spare;
         match got? {
@@ -456,18 +449,26 @@ impl Socket {
     pub fn read_line_with(&mut self, line: &mut String, opts: &ReadOptions) -> Result<()> {
         line.clear();
         let end = self.scan_line("read_line", opts)?;
-        let bytes = &self.buf.available()[..end.len];
-        let text = std::str::from_utf8(bytes).map_err(|source| Error::NotUtf8 { bytes: bytes.to_vec(), source });
-        match (&end.result, text) {
-            (_, Err(e)) => {
+        if end.result == ReadLineResult::None {
+            return Err(Error::Timeout { op: "read_line", after: opts.timeout.unwrap_or_default() });
+        }
+        // Check the line with its terminator, as std does: terminators are ASCII, so this is
+        // valid exactly when the line is, and whole-word checks stay on their fast path.
+        match std::str::from_utf8(&self.buf.available()[..end.consume]) {
+            Ok(_) if end.len == 0 && end.result == ReadLineResult::FullLine => line.push_str("\r\n"),
+            Ok(text) => line.push_str(&text[..end.len]),
+            Err(_) => {
+                let bytes = self.buf.available()[..end.len].to_vec();
                 self.finish_line(&end, opts.flags);
-                return Err(e);
+                return Err(match String::from_utf8(bytes) {
+                    Err(e) => Error::NotUtf8 { source: e.utf8_error(), bytes: e.into_bytes() },
+                    // Unreachable by the argument above; keep the bytes all the same.
+                    Ok(text) => {
+                        line.push_str(&text);
+                        return Ok(());
+                    }
+                });
             }
-            (ReadLineResult::FullLine, Ok("")) => line.push_str("\r\n"),
-            (ReadLineResult::None, _) => {
-                return Err(Error::Timeout { op: "read_line", after: opts.timeout.unwrap_or_default() })
-            }
-            (_, Ok(text)) => line.push_str(text),
         }
         self.finish_line(&end, opts.flags);
         Ok(())

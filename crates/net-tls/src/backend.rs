@@ -12,6 +12,14 @@ use crate::error::TlsError;
 use crate::options::{BackendKind, Certificate, ContextOptions};
 
 /// A TLS library: makes contexts from backend-neutral options.
+///
+/// ```
+/// use net_tls::{BackendKind, Capability, ContextOptions, TlsBackend};
+/// let backend = net_tls_rustls::RustlsBackend;
+/// assert_eq!(backend.kind(), BackendKind::Rustls);
+/// assert!(!backend.capabilities().contains(Capability::Psk));
+/// assert!(backend.new_context(&ContextOptions::new()).is_ok());
+/// ```
 pub trait TlsBackend: Send + Sync + Debug + 'static {
     /// Which backend this is.
     fn kind(&self) -> BackendKind;
@@ -24,7 +32,14 @@ pub trait TlsBackend: Send + Sync + Debug + 'static {
     fn new_context(&self, options: &ContextOptions) -> Result<Arc<dyn BackendContext>, TlsError>;
 }
 
-/// A configured context of one backend.
+/// A configured context of one backend; `Context::backend_context` gives the concrete one.
+///
+/// ```
+/// use net_tls::{BackendContext, ContextOptions, TlsBackend};
+/// let ctx = net_tls_rustls::RustlsBackend.new_context(&ContextOptions::new())?;
+/// assert!(ctx.as_any().is::<net_tls_rustls::RustlsContext>());
+/// # Ok::<(), net_tls::TlsError>(())
+/// ```
 pub trait BackendContext: Send + Sync + Debug {
     /// Runs a client handshake over `io`. `hostname` is sent as SNI and checked against the
     /// certificate when it is a name; an IP address is checked against the certificate's IP
@@ -38,7 +53,15 @@ pub trait BackendContext: Send + Sync + Debug {
     fn as_any(&self) -> &dyn Any;
 }
 
-/// An established TLS session.
+/// An established TLS session. `ssl_handle` reaches the backend's own type behind it.
+///
+/// ```
+/// // Sessions come from `Context::wrap_socket` + `connect`/`accept`; see the `Context` example.
+/// fn describe(session: &dyn net_tls::TlsSession) -> String {
+///     format!("{:?} {:?}", session.protocol_version(), session.cipher())
+/// }
+/// # let _ = describe;
+/// ```
 ///
 /// Reads and writes may meet `WouldBlock`/`TimedOut` from the descriptor (the socket bounds
 /// them with `SO_RCVTIMEO` for read timeouts): pass them through and keep the session usable.

@@ -180,15 +180,44 @@ pub fn known_capabilities(kind: BackendKind) -> Capabilities {
             C::Alpn,
         ]),
         BackendKind::OpenSsl => Capabilities::from_iter(Capability::ALL),
-        BackendKind::NativeTls => Capabilities::from_iter([
-            C::Tls10,
-            C::Tls11,
-            C::Tls12,
-            C::CaFile,
-            C::CaDir,
-            C::EnvVarRoots,
-            C::ClientCertificate,
-            C::Alpn,
-        ]),
+        // No TLS 1.0/1.1: OpenSSL 3 (native-tls on Linux) allows them only at security
+        // level 0, which native-tls cannot set. No pinned TLS 1.3: native-tls servers on
+        // OpenSSL turn it off (clients still negotiate it under `ProtocolVersion::Any`).
+        BackendKind::NativeTls => {
+            Capabilities::from_iter([C::Tls12, C::CaFile, C::CaDir, C::EnvVarRoots, C::ClientCertificate, C::Alpn])
+        }
     }
+}
+
+/// The capability matrix of every backend as a Markdown document: the text of
+/// `docs/tls-backends.md`, which `cargo xtask tls-doc` writes and a test keeps in step.
+///
+/// ```
+/// let doc = net_tls::capability_matrix_markdown();
+/// assert!(doc.contains("| PSK (pre-shared keys) |"));
+/// ```
+pub fn capability_matrix_markdown() -> String {
+    let mut out = String::from(
+        "# TLS backends: what each can do\n\n\
+         Generated from `net_tls::known_capabilities` by `cargo xtask tls-doc`; every backend's\n\
+         `capabilities()` returns exactly this (tested). Asking a backend for something marked\n\
+         \"no\" fails when the context is made, with `TlsError::Unsupported` naming a backend that\n\
+         can. Do not edit by hand.\n\n| capability |",
+    );
+    for kind in BackendKind::ALL {
+        out.push_str(&format!(" {kind} |"));
+    }
+    out.push_str("\n| --- |");
+    for _ in BackendKind::ALL {
+        out.push_str(" --- |");
+    }
+    out.push('\n');
+    for capability in Capability::ALL {
+        out.push_str(&format!("| {capability} |"));
+        for kind in BackendKind::ALL {
+            out.push_str(if known_capabilities(kind).contains(capability) { " yes |" } else { " no |" });
+        }
+        out.push('\n');
+    }
+    out
 }

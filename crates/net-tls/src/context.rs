@@ -14,6 +14,11 @@ use crate::error::TlsError;
 use crate::options::{AcceptResult, BackendKind, Certificate, ContextOptions, HandshakeSide, ProtocolVersion};
 
 /// Extra data stored in a context by index (Nim's `getExtraData`/`setExtraData`).
+///
+/// ```
+/// let data: net_tls::ExtraData = std::sync::Arc::new(42u32);
+/// assert_eq!(data.downcast_ref::<u32>(), Some(&42));
+/// ```
 pub type ExtraData = Arc<dyn Any + Send + Sync>;
 
 /// A TLS context: one backend, configured once, shared by every socket it wraps (Nim's
@@ -21,6 +26,57 @@ pub type ExtraData = Arc<dyn Any + Send + Sync>;
 /// `destroyContext`).
 ///
 /// Made by `net::tls::new_context` (which picks the backend) or [`Context::with_backend`].
+/// A whole TLS exchange over loopback, on the rustls backend, with a certificate made on the
+/// spot (hidden lines) and verified:
+///
+/// ```
+/// # use std::thread;
+/// # use net_core::Socket;
+/// use net_tls::{closed_cleanly, got_handshake, peer_certificates, session_info, Context, ContextOptions};
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = std::env::temp_dir().join(format!("net-tls-doc-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir)?;
+/// # let mut ca = rcgen::CertificateParams::new(Vec::<String>::new())?;
+/// # ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+/// # let ca = rcgen::CertifiedIssuer::self_signed(ca, rcgen::KeyPair::generate()?)?;
+/// # let key = rcgen::KeyPair::generate()?;
+/// # let leaf = rcgen::CertificateParams::new(vec!["localhost".to_string()])?.signed_by(&key, &ca)?;
+/// # let (ca_file, chain, key_file) = (dir.join("ca.pem"), dir.join("chain.pem"), dir.join("key.pem"));
+/// # std::fs::write(&ca_file, ca.pem())?;
+/// # std::fs::write(&chain, leaf.pem() + &ca.pem())?;
+/// # std::fs::write(&key_file, key.serialize_pem())?;
+/// let rustls = net_tls_rustls::RustlsBackend;
+/// let server_ctx = Context::with_backend(&rustls, &ContextOptions::new().cert_and_key(&chain, &key_file))?;
+/// let client_ctx = Context::with_backend(&rustls, &ContextOptions::new().ca_file(&ca_file))?;
+///
+/// let mut listener = Socket::tcp()?;
+/// listener.bind_addr(0, "127.0.0.1")?;
+/// listener.listen()?;
+/// server_ctx.wrap_socket(&mut listener)?; // each accept runs the handshake
+/// let port = listener.local_addr()?.port();
+/// let server = thread::spawn(move || -> Result<(), net_core::Error> {
+///     let mut conn = listener.accept()?;
+///     let line = conn.recv_line()?;
+///     conn.send(format!("echo: {line}\n").as_bytes())?;
+///     conn.close(); // sends close_notify
+///     Ok(())
+/// });
+///
+/// let mut client = Socket::tcp()?;
+/// client_ctx.wrap_socket(&mut client)?;
+/// assert!(!got_handshake(&client)?);
+/// client.connect("localhost", port)?; // the handshake, verified against the CA
+/// assert!(got_handshake(&client)?);
+/// client.send(b"hi\n")?;
+/// assert_eq!(client.recv_line()?, "echo: hi");
+/// assert_eq!(peer_certificates(&client)[0].as_der(), leaf.der().as_ref()); // leaf first
+/// assert!(session_info(&client).unwrap().protocol_version.is_some());
+/// assert_eq!(client.recv_line()?, "");
+/// assert_eq!(closed_cleanly(&client), Some(true));
+/// server.join().unwrap()?;
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 #[doc(alias = "SslContext")]
 pub struct Context {
@@ -67,8 +123,14 @@ impl Context {
     /// Makes a context on `backend` (Nim's `newContext`). Fails on options the backend cannot
     /// honour, naming a backend that can.
     ///
-    /// ```ignore
-    /// let ctx = net_tls::Context::with_backend(&net_tls_rustls::RustlsBackend, &net_tls::ContextOptions::new())?;
+    /// ```
+    /// use net_tls::{BackendKind, Capability, Context, ContextOptions, TlsError};
+    /// let ctx = Context::with_backend(&net_tls_rustls::RustlsBackend, &ContextOptions::new())?;
+    /// assert_eq!(ctx.backend(), BackendKind::Rustls);
+    /// let psk = ContextOptions::new().psk_identity_hint("hint");
+    /// let err = Context::with_backend(&net_tls_rustls::RustlsBackend, &psk).unwrap_err();
+    /// assert!(matches!(err, TlsError::Unsupported { capability: Capability::Psk, .. }));
+    /// # Ok::<(), TlsError>(())
     /// ```
     pub fn with_backend(backend: &dyn TlsBackend, options: &ContextOptions) -> Result<Context, TlsError> {
         check_common(options)?;
@@ -91,23 +153,49 @@ impl Context {
     }
 
     /// The backend this context runs on.
+    ///
+    /// ```
+    /// # let ctx = net_tls::Context::with_backend(&net_tls_rustls::RustlsBackend, &net_tls::ContextOptions::new())?;
+    /// assert_eq!(ctx.backend().name(), "rustls");
+    /// # Ok::<(), net_tls::TlsError>(())
+    /// ```
     pub fn backend(&self) -> BackendKind {
         self.inner.kind
     }
 
     /// The backend's own context (for example `openssl::ssl::SslContext`), for a downcast.
+    ///
+    /// ```
+    /// # let ctx = net_tls::Context::with_backend(&net_tls_rustls::RustlsBackend, &net_tls::ContextOptions::new())?;
+    /// let own = ctx.backend_context().downcast_ref::<net_tls_rustls::RustlsContext>();
+    /// assert!(own.is_some());
+    /// # Ok::<(), net_tls::TlsError>(())
+    /// ```
     pub fn backend_context(&self) -> &dyn Any {
         self.inner.backend.as_any()
     }
 
     /// Stores `data` at `index` (Nim's `setExtraData`), replacing what was there.
     #[doc(alias = "setExtraData")]
+    ///
+    /// ```
+    /// # let ctx = net_tls::Context::with_backend(&net_tls_rustls::RustlsBackend, &net_tls::ContextOptions::new())?;
+    /// ctx.set_extra_data(0, std::sync::Arc::new("app state"));
+    /// assert_eq!(ctx.extra_data(0).unwrap().downcast_ref::<&str>(), Some(&"app state"));
+    /// # Ok::<(), net_tls::TlsError>(())
+    /// ```
     pub fn set_extra_data(&self, index: usize, data: ExtraData) {
         self.extra().insert(index, data);
     }
 
     /// The data stored at `index` (Nim's `getExtraData`).
     #[doc(alias = "getExtraData")]
+    ///
+    /// ```
+    /// # let ctx = net_tls::Context::with_backend(&net_tls_rustls::RustlsBackend, &net_tls::ContextOptions::new())?;
+    /// assert!(ctx.extra_data(7).is_none());
+    /// # Ok::<(), net_tls::TlsError>(())
+    /// ```
     pub fn extra_data(&self, index: usize) -> Option<ExtraData> {
         self.extra().get(&index).cloned()
     }
@@ -121,6 +209,15 @@ impl Context {
     /// client handshake with the address as the server name; on a listener, `accept` runs
     /// the server handshake for each client. Wrapping twice is an error.
     #[doc(alias = "wrapSocket")]
+    ///
+    /// ```
+    /// # let ctx = net_tls::Context::with_backend(&net_tls_rustls::RustlsBackend, &net_tls::ContextOptions::new())?;
+    /// let mut socket = net_core::Socket::tcp()?;
+    /// ctx.wrap_socket(&mut socket)?;
+    /// assert!(socket.is_ssl());
+    /// assert!(ctx.wrap_socket(&mut socket).is_err(), "wrapping twice is an error");
+    /// # Ok::<(), net_tls::TlsError>(())
+    /// ```
     pub fn wrap_socket(&self, socket: &mut Socket) -> Result<(), TlsError> {
         socket.set_upgrade(Arc::new(Upgrade(self.clone())))?;
         Ok(())
@@ -130,9 +227,35 @@ impl Context {
     /// client sends `hostname` as SNI and checks the certificate against it (an IP address
     /// is checked against the certificate's IP names); `""` means neither.
     #[doc(alias = "wrapConnectedSocket")]
-    pub fn wrap_connected_socket(&self, socket: &mut Socket, side: HandshakeSide, hostname: &str) -> Result<(), TlsError> {
+    ///
+    /// A handshake against a peer that is not TLS fails with a clear error:
+    ///
+    /// ```
+    /// use net_tls::{ContextOptions, HandshakeSide, TlsError};
+    /// # let ctx = net_tls::Context::with_backend(&net_tls_rustls::RustlsBackend, &ContextOptions::new())?;
+    /// let mut listener = net_core::Socket::tcp()?;
+    /// listener.bind_addr(0, "127.0.0.1")?;
+    /// listener.listen()?;
+    /// let mut client = net_core::dial("127.0.0.1", listener.local_addr()?.port())?;
+    /// let mut peer = listener.accept()?;
+    /// peer.send(b"HTTP/1.0 400 Bad Request\r\n\r\n")?;
+    /// peer.close();
+    /// let err = ctx.wrap_connected_socket(&mut client, HandshakeSide::Client, "localhost").unwrap_err();
+    /// assert!(matches!(err, TlsError::Handshake { .. }), "{err}");
+    /// # Ok::<(), TlsError>(())
+    /// ```
+    pub fn wrap_connected_socket(
+        &self,
+        socket: &mut Socket,
+        side: HandshakeSide,
+        hostname: &str,
+    ) -> Result<(), TlsError> {
         if socket.is_ssl() {
-            return Err(Error::InvalidArgument { op: "wrap_connected_socket", reason: "the socket is already wrapped".into() }.into());
+            return Err(Error::InvalidArgument {
+                op: "wrap_connected_socket",
+                reason: "the socket is already wrapped".into(),
+            }
+            .into());
         }
         let io = socket.io_handle()?;
         let session = match side {
@@ -144,25 +267,47 @@ impl Context {
     }
 
     /// Accepts one client if one is waiting, and runs the handshake (Nim's `SslAcceptResult`
-    /// flow): `NoClient` when nobody waits, `NoHandshake` with the error when the handshake
-    /// failed, `Success` with the client and its address.
+    /// flow): `NoClient` when nobody waits, `NoHandshake` when a client came but the handshake
+    /// failed (that client is closed), `Success` with the client and its address. On a listener
+    /// already wrapped with [`Context::wrap_socket`], the listener's own handshake runs.
+    ///
+    /// ```
+    /// use net_tls::AcceptResult;
+    /// # let ctx = net_tls::Context::with_backend(&net_tls_rustls::RustlsBackend, &net_tls::ContextOptions::new())?;
+    /// let mut listener = net_core::Socket::tcp()?;
+    /// listener.bind_addr(0, "127.0.0.1")?;
+    /// listener.listen()?;
+    /// let (result, client) = ctx.try_accept(&mut listener)?;
+    /// assert_eq!(result, AcceptResult::NoClient);
+    /// assert!(client.is_none());
+    /// # Ok::<(), net_tls::TlsError>(())
+    /// ```
     pub fn try_accept(&self, listener: &mut Socket) -> Result<(AcceptResult, Option<(Socket, String)>), TlsError> {
-        let waiting = listener.has_pending_connection()?;
-        if !waiting {
+        if !listener.has_pending_connection()? {
             return Ok((AcceptResult::NoClient, None));
         }
-        let (mut client, address) = listener.accept_addr()?;
-        let io = client.io_handle()?;
-        match self.server_session(io) {
-            Ok(session) => {
-                client.secure(session)?;
-                Ok((AcceptResult::Success, Some((client, address))))
+        let wrapped = listener.upgrade().is_some();
+        let (mut client, address) = match listener.accept_addr() {
+            Ok(pair) => pair,
+            // Failures of accept(2) itself are errors; a failed handshake is a result.
+            Err(e @ (Error::Io { op: "accept", .. } | Error::Closed { .. })) => return Err(e.into()),
+            Err(_) => return Ok((AcceptResult::NoHandshake, None)),
+        };
+        if !wrapped {
+            match self.server_session(client.io_handle()?) {
+                Ok(session) => client.secure(session)?,
+                Err(_) => return Ok((AcceptResult::NoHandshake, None)),
             }
-            Err(_) => Ok((AcceptResult::NoHandshake, None)),
         }
+        Ok((AcceptResult::Success, Some((client, address))))
     }
 
-    fn client_session(&self, io: SocketIo, hostname: &str, limit: Option<Duration>) -> Result<Box<dyn SecureSession>, TlsError> {
+    fn client_session(
+        &self,
+        io: SocketIo,
+        hostname: &str,
+        limit: Option<Duration>,
+    ) -> Result<Box<dyn SecureSession>, TlsError> {
         let session = bounded(&io, limit, "handshake", || self.inner.backend.connect(io.clone(), hostname))?;
         Ok(Box::new(TlsConnection { kind: self.inner.kind, session }))
     }
@@ -176,16 +321,22 @@ impl Context {
 
 /// Runs `f` with the descriptor's blocking calls bounded by `limit`; a timeout is reported as
 /// [`Error::Timeout`].
-fn bounded<T>(io: &SocketIo, limit: Option<Duration>, op: &'static str, f: impl FnOnce() -> Result<T, TlsError>) -> Result<T, TlsError> {
+fn bounded<T>(
+    io: &SocketIo,
+    limit: Option<Duration>,
+    op: &'static str,
+    f: impl FnOnce() -> Result<T, TlsError>,
+) -> Result<T, TlsError> {
     let Some(limit) = limit else { return f() };
     let sock = io.socket2();
-    let set = |t: Option<Duration>| -> Result<(), TlsError> {
-        sock.set_read_timeout(t).and_then(|()| sock.set_write_timeout(t)).map_err(|e| Error::io(op, None, e).into())
-    };
-    set(Some(limit.max(Duration::from_millis(1))))?;
+    let os = |e| -> TlsError { Error::io(op, None, e).into() };
+    // Put back whatever timeouts the socket had, not just "none".
+    let (read, write) = (sock.read_timeout().map_err(os)?, sock.write_timeout().map_err(os)?);
+    let bound = Some(limit.max(Duration::from_millis(1)));
+    sock.set_read_timeout(bound).and_then(|()| sock.set_write_timeout(bound)).map_err(os)?;
     let start = std::time::Instant::now();
     let result = f();
-    set(None)?;
+    sock.set_read_timeout(read).and_then(|()| sock.set_write_timeout(write)).map_err(os)?;
     match result {
         Err(_) if start.elapsed() >= limit => Err(Error::Timeout { op, after: limit }.into()),
         other => other,
@@ -254,6 +405,12 @@ fn connection(socket: &Socket) -> Option<&TlsConnection> {
 
 /// Whether the handshake has completed (Nim's `gotHandshake`); an error on a socket that is
 /// not a TLS socket.
+///
+/// ```
+/// let plain = net_core::Socket::tcp()?;
+/// assert!(net_tls::got_handshake(&plain).is_err(), "not a TLS socket");
+/// # Ok::<(), net_tls::TlsError>(())
+/// ```
 #[doc(alias = "gotHandshake")]
 pub fn got_handshake(socket: &Socket) -> Result<bool, TlsError> {
     if connection(socket).is_some() {
@@ -267,31 +424,62 @@ pub fn got_handshake(socket: &Socket) -> Result<bool, TlsError> {
 
 /// The peer's certificates, DER, leaf first (Nim's `getPeerCertificates`); empty on a
 /// socket without a finished TLS session.
+///
+/// ```
+/// assert!(net_tls::peer_certificates(&net_core::Socket::tcp()?).is_empty());
+/// # Ok::<(), net_core::Error>(())
+/// ```
 #[doc(alias = "getPeerCertificates")]
 pub fn peer_certificates(socket: &Socket) -> Vec<Certificate> {
     connection(socket).map(|c| c.session.peer_certificates()).unwrap_or_default()
 }
 
 /// The PSK identity the client used, on a server socket (Nim's `getPskIdentity`).
+///
+/// ```
+/// assert_eq!(net_tls::psk_identity(&net_core::Socket::tcp()?), None);
+/// # Ok::<(), net_core::Error>(())
+/// ```
 #[doc(alias = "getPskIdentity")]
 pub fn psk_identity(socket: &Socket) -> Option<String> {
     connection(socket)?.session.psk_identity()
 }
 
 /// The backend's own session type behind a TLS socket (Nim's `sslHandle`), for example
-/// `openssl::ssl::SslStream<net_core::SocketIo>` or `rustls::StreamOwned<..>`.
+/// `openssl::ssl::SslStream<net_core::SocketIo>` or `net_tls_rustls::RustlsSession` (which
+/// holds the `rustls::Connection`).
+///
+/// ```
+/// use net_tls_rustls::RustlsSession;
+/// let socket = net_core::Socket::tcp()?;
+/// assert!(net_tls::ssl_handle::<RustlsSession>(&socket).is_none(), "no TLS session yet");
+/// # Ok::<(), net_core::Error>(())
+/// ```
 #[doc(alias = "sslHandle")]
 pub fn ssl_handle<T: Any>(socket: &Socket) -> Option<&T> {
     connection(socket)?.session.as_any().downcast_ref::<T>()
 }
 
 /// [`ssl_handle`], mutably.
+///
+/// ```
+/// let mut socket = net_core::Socket::tcp()?;
+/// assert!(net_tls::ssl_handle_mut::<net_tls_rustls::RustlsSession>(&mut socket).is_none());
+/// # Ok::<(), net_core::Error>(())
+/// ```
 pub fn ssl_handle_mut<T: Any>(socket: &mut Socket) -> Option<&mut T> {
     let conn = socket.session_mut()?.as_any_mut().downcast_mut::<TlsConnection>()?;
     conn.session.as_any_mut().downcast_mut::<T>()
 }
 
 /// What a TLS socket negotiated.
+///
+/// See the [`Context`] example for one from a live session.
+///
+/// ```
+/// assert!(net_tls::session_info(&net_core::Socket::tcp()?).is_none());
+/// # Ok::<(), net_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SessionInfo {
@@ -306,6 +494,11 @@ pub struct SessionInfo {
 }
 
 /// What the socket's TLS session negotiated; `None` on a socket without one.
+///
+/// ```
+/// assert_eq!(net_tls::session_info(&net_core::Socket::tcp()?), None);
+/// # Ok::<(), net_core::Error>(())
+/// ```
 pub fn session_info(socket: &Socket) -> Option<SessionInfo> {
     let c = connection(socket)?;
     Some(SessionInfo {
@@ -318,6 +511,11 @@ pub fn session_info(socket: &Socket) -> Option<SessionInfo> {
 
 /// Whether the peer ended the session with close_notify: `Some(false)` after an end of stream
 /// without it (a possible truncation), `None` while open or on a socket without TLS.
+///
+/// ```
+/// assert_eq!(net_tls::closed_cleanly(&net_core::Socket::tcp()?), None);
+/// # Ok::<(), net_core::Error>(())
+/// ```
 pub fn closed_cleanly(socket: &Socket) -> Option<bool> {
     connection(socket)?.session.clean_close()
 }

@@ -15,11 +15,12 @@
 mod backend;
 mod capability;
 mod context;
+mod der;
 mod error;
 mod options;
 
 pub use backend::{BackendContext, TlsBackend, TlsSession};
-pub use capability::{backend_with, known_capabilities, Capabilities, Capability};
+pub use capability::{backend_with, capability_matrix_markdown, known_capabilities, Capabilities, Capability};
 pub use context::{
     closed_cleanly, got_handshake, peer_certificates, psk_identity, session_info, ssl_handle, ssl_handle_mut, Context,
     ExtraData, SessionInfo,

@@ -199,11 +199,21 @@ impl fmt::Debug for Certificate {
 
 /// Client side of PSK: given the server's identity hint, the identity and key to use, or
 /// `None` to give up (Nim's `SslClientGetPskFunc`).
+///
+/// ```
+/// let f: net_tls::PskClientCallback = std::sync::Arc::new(|_hint| Some(("user".into(), b"key".to_vec())));
+/// assert_eq!(f("hint").unwrap().0, "user");
+/// ```
 #[doc(alias = "SslClientGetPskFunc")]
 pub type PskClientCallback = Arc<dyn Fn(&str) -> Option<(String, Vec<u8>)> + Send + Sync>;
 
 /// Server side of PSK: given the client's identity, its key, or `None` to refuse (Nim's
 /// `SslServerGetPskFunc`).
+///
+/// ```
+/// let f: net_tls::PskServerCallback = std::sync::Arc::new(|id| (id == "user").then(|| b"key".to_vec()));
+/// assert!(f("someone else").is_none());
+/// ```
 #[doc(alias = "SslServerGetPskFunc")]
 pub type PskServerCallback = Arc<dyn Fn(&str) -> Option<Vec<u8>> + Send + Sync>;
 

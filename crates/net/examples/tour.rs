@@ -1,16 +1,65 @@
-//! The main job: a TCP line server and client, a UDP exchange and a Unix socket, all over
-//! loopback, printing what happened. Run with `cargo run -p net --example tour`.
+//! The main job: a TCP line server and client, a UDP exchange, a Unix socket and a TLS echo
+//! (default backend, certificate made on the spot and verified), all over loopback, printing
+//! what happened. Run with `cargo run -p net --example tour`.
+
+#[cfg(any(feature = "rustls", feature = "openssl", feature = "native-tls"))]
+#[path = "support/pki.rs"]
+mod pki;
 
 use std::thread;
 use std::time::Duration;
 
 use net::{Domain, ReadOptions, SockOpt, Socket};
 
-fn main() -> Result<(), net::Error> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     tcp_line_echo()?;
     udp_exchange()?;
     unix_socket()?;
+    #[cfg(any(feature = "rustls", feature = "openssl", feature = "native-tls"))]
+    tls_echo()?;
     println!("all done");
+    Ok(())
+}
+
+/// A TLS echo on the default backend: the client verifies the server's certificate (made on
+/// the spot by a throw-away CA) and its name.
+#[cfg(any(feature = "rustls", feature = "openssl", feature = "native-tls"))]
+fn tls_echo() -> Result<(), Box<dyn std::error::Error>> {
+    use net::tls::{new_context, peer_certificates, session_info, ContextOptions, VerifyMode};
+
+    let pki = pki::localhost()?;
+    let server_ctx = new_context(ContextOptions::new().cert_and_key(&pki.cert_chain, &pki.key))?;
+    let mut listener = Socket::tcp()?;
+    listener.bind_addr(0, "127.0.0.1")?;
+    listener.listen()?;
+    server_ctx.wrap_socket(&mut listener)?;
+    let port = listener.local_addr()?.port();
+    let server = thread::spawn(move || -> Result<(), net::Error> {
+        let mut conn = listener.accept()?;
+        let line = conn.recv_line()?;
+        conn.send(format!("echo: {line}\r\n").as_bytes())?;
+        conn.close();
+        Ok(())
+    });
+
+    let ctx = new_context(ContextOptions::new().verify_mode(VerifyMode::Peer).ca_file(&pki.ca_file))?;
+    let mut client = Socket::tcp()?;
+    ctx.wrap_socket(&mut client)?;
+    client.connect("localhost", port)?;
+    client.send(b"hello over TLS\r\n")?;
+    let reply = client.recv_line()?;
+    let info = session_info(&client).ok_or("no TLS session")?;
+    let subject = peer_certificates(&client).first().and_then(|c| c.subject()).unwrap_or_default();
+    println!(
+        "tls: backend {}, {}, cipher {}",
+        info.backend,
+        info.protocol_version.unwrap_or_default(),
+        info.cipher.unwrap_or_default()
+    );
+    println!("tls: verified peer certificate subject: {subject}");
+    println!("tls: client sent \"hello over TLS\", got {reply:?}");
+    client.close();
+    server.join().expect("server thread")?;
     Ok(())
 }
 

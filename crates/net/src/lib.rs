@@ -20,7 +20,12 @@
 //! too (`recvLine`, `bindAddr`...).
 //!
 //! # Features
-//! None yet: TLS backends (`rustls`, `openssl`, `native-tls`) come with the TLS layer.
+//! - `rustls` (default): the rustls backend, ring provider. Pure Rust: nothing to install.
+//! - `openssl`: the system OpenSSL (Debian: `libssl-dev`, `pkg-config`).
+//! - `native-tls`: the platform's TLS (OpenSSL on Linux, Secure Transport, SChannel).
+//!
+//! Features are additive: any combination builds, and [`tls`] picks a backend at run time
+//! (see [`tls::new_context`]). With none of them there is no `tls` module.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
@@ -32,3 +37,6 @@ pub use net_core::{
     Protocol, ReadLineResult, ReadOptions, Result, SecureSession, SecureUpgrade, SockOpt, SockType, Socket,
     SocketBuilder, SocketFlag, SocketFlags, SocketIo, BUFFER_SIZE, MAX_LINE_LENGTH,
 };
+
+#[cfg(any(feature = "rustls", feature = "openssl", feature = "native-tls"))]
+pub mod tls;

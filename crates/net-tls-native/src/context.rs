@@ -1,0 +1,316 @@
+//! `NativeTlsContext`: the options turned into a `TlsConnector` and a `TlsAcceptor`.
+
+use std::any::Any;
+use std::fmt;
+use std::io;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use native_tls::{Certificate, HandshakeError, Identity, Protocol, TlsAcceptor, TlsConnector};
+use net_core::SocketIo;
+use net_tls::{
+    BackendContext, BackendKind, Capability, ClientAuth, ContextOptions, ProtocolVersion, TlsError, TlsSession,
+    VerifyMode,
+};
+
+use crate::session::{NativeIo, Session};
+
+const KIND: BackendKind = BackendKind::NativeTls;
+
+fn unsupported(capability: Capability) -> TlsError {
+    TlsError::unsupported(KIND, capability)
+}
+
+fn backend_error(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> TlsError {
+    TlsError::backend(KIND, e)
+}
+
+fn invalid(what: &'static str, path: &Path, reason: String) -> TlsError {
+    TlsError::File { what, path: path.to_owned(), source: io::Error::new(io::ErrorKind::InvalidData, reason) }
+}
+
+fn read(what: &'static str, path: &Path) -> Result<Vec<u8>, TlsError> {
+    std::fs::read(path).map_err(|source| TlsError::File { what, path: path.to_owned(), source })
+}
+
+/// The PEM certificates of `path`, at least one.
+fn certificates(what: &'static str, path: &Path) -> Result<Vec<Certificate>, TlsError> {
+    let pem = read(what, path)?;
+    match Certificate::stack_from_pem(&pem) {
+        Ok(certs) if !certs.is_empty() => Ok(certs),
+        Ok(_) => Err(invalid(what, path, "no PEM certificate in the file".into())),
+        Err(e) => Err(invalid(what, path, format!("not PEM certificates: {e}"))),
+    }
+}
+
+/// Every certificate in the regular files of `dir` that parse as PEM; other files are skipped.
+fn directory(dir: &Path) -> Result<Vec<Certificate>, TlsError> {
+    let err = |source| TlsError::File { what: "CA directory", path: dir.to_owned(), source };
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(err)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for path in paths {
+        let Ok(pem) = std::fs::read(&path) else { continue };
+        if let Ok(certs) = Certificate::stack_from_pem(&pem) {
+            out.extend(certs);
+        }
+    }
+    Ok(out)
+}
+
+fn env_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
+/// The roots the options name, or `None` for the platform's own.
+fn roots(options: &ContextOptions) -> Result<Option<Vec<Certificate>>, TlsError> {
+    let mut given = false;
+    let mut certs = Vec::new();
+    if let Some(file) = &options.ca_file {
+        given = true;
+        certs.extend(certificates("CA file", file)?);
+    }
+    if let Some(dir) = &options.ca_dir {
+        given = true;
+        certs.extend(directory(dir)?);
+    }
+    if options.verify_mode == VerifyMode::PeerUseEnvVars {
+        // As OpenSSL does, a variable naming a missing file adds nothing.
+        if let Some(file) = env_path("SSL_CERT_FILE") {
+            given = true;
+            certs.extend(certificates("CA file", &file).unwrap_or_default());
+        }
+        if let Some(dirs) = env_path("SSL_CERT_DIR") {
+            given = true;
+            for dir in std::env::split_paths(&dirs) {
+                certs.extend(directory(&dir).unwrap_or_default());
+            }
+        }
+    }
+    match (given, certs.is_empty()) {
+        (false, _) => Ok(None),
+        (true, true) => Err(TlsError::NoCaCertificates),
+        (true, false) => Ok(Some(certs)),
+    }
+}
+
+/// Our certificate chain and key as a native-tls identity.
+fn identity(cert_file: &Path, key_file: &Path) -> Result<Identity, TlsError> {
+    let cert = read("certificate file", cert_file)?;
+    certificates("certificate file", cert_file)?;
+    let key = read("key file", key_file)?;
+    if !key.windows(27).any(|w| w == b"-----BEGIN PRIVATE KEY-----") {
+        return Err(invalid("key file", key_file, "native-tls needs a PKCS#8 PEM key (BEGIN PRIVATE KEY)".into()));
+    }
+    Identity::from_pkcs8(&cert, &key).map_err(|e| invalid("key file", key_file, e.to_string()))
+}
+
+/// The ALPN protocols as strings (native-tls takes `&str`).
+fn alpn(protocols: &[Vec<u8>]) -> Result<Vec<String>, TlsError> {
+    protocols
+        .iter()
+        .map(|p| match String::from_utf8(p.clone()) {
+            Ok(s) if !s.is_empty() && s.len() <= 255 => Ok(s),
+            _ => {
+                Err(TlsError::Config { what: format!("ALPN protocol {p:?}: native-tls needs 1 to 255 bytes of UTF-8") })
+            }
+        })
+        .collect()
+}
+
+/// What a connector is made of, kept to make the one without SNI and name check on demand.
+#[derive(Clone)]
+struct ConnectorSpec {
+    version: Option<Protocol>,
+    verify: bool,
+    roots: Option<Vec<Certificate>>,
+    identity: Option<Identity>,
+    alpn: Vec<String>,
+}
+
+impl ConnectorSpec {
+    /// The connector; `named` false: no SNI and no name check (for an empty host name).
+    fn build(&self, named: bool) -> Result<TlsConnector, TlsError> {
+        let mut b = TlsConnector::builder();
+        if let Some(v) = self.version {
+            b.min_protocol_version(Some(v)).max_protocol_version(Some(v));
+        }
+        if !self.verify {
+            b.danger_accept_invalid_certs(true).danger_accept_invalid_hostnames(true);
+        }
+        if !named {
+            b.use_sni(false).danger_accept_invalid_hostnames(true);
+        }
+        if let Some(roots) = &self.roots {
+            b.disable_built_in_roots(true);
+            for root in roots {
+                b.add_root_certificate(root.clone());
+            }
+        }
+        if let Some(id) = &self.identity {
+            b.identity(id.clone());
+        }
+        if !self.alpn.is_empty() {
+            let protocols: Vec<&str> = self.alpn.iter().map(String::as_str).collect();
+            b.request_alpns(&protocols);
+        }
+        b.build().map_err(backend_error)
+    }
+}
+
+/// A configured native-tls context: a connector for clients, an acceptor for servers (when
+/// the options give a certificate).
+pub struct NativeTlsContext {
+    spec: ConnectorSpec,
+    connector: TlsConnector,
+    /// The connector for an empty host name, made when first needed.
+    unnamed: Mutex<Option<TlsConnector>>,
+    acceptor: Option<TlsAcceptor>,
+    /// The version, when the options pin one (native-tls does not report it).
+    pinned: Option<&'static str>,
+}
+
+impl fmt::Debug for NativeTlsContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NativeTlsContext")
+            .field("verify", &self.spec.verify)
+            .field("server", &self.acceptor.is_some())
+            .field("pinned", &self.pinned)
+            .finish_non_exhaustive()
+    }
+}
+
+impl NativeTlsContext {
+    /// Builds the context, refusing what native-tls cannot do.
+    pub(crate) fn new(options: &ContextOptions) -> Result<Self, TlsError> {
+        let (version, pinned) = match options.protocol {
+            ProtocolVersion::Any => (None, None),
+            // OpenSSL 3 allows TLS 1.0/1.1 only at security level 0, which native-tls cannot set.
+            ProtocolVersion::TlsV1 => return Err(unsupported(Capability::Tls10)),
+            ProtocolVersion::TlsV1_1 => return Err(unsupported(Capability::Tls11)),
+            ProtocolVersion::TlsV1_2 => (Some(Protocol::Tlsv12), Some("TLSv1.2")),
+            // native-tls servers on OpenSSL are built from Mozilla's "intermediate" profile,
+            // which turns TLS 1.3 off: a pinned TLS 1.3 could never accept. (Clients still
+            // negotiate TLS 1.3 under `Any`.)
+            ProtocolVersion::TlsV1_3 => return Err(unsupported(Capability::Tls13)),
+            other => return Err(TlsError::Config { what: format!("{other:?} is not supported") }),
+        };
+        if options.cipher_list.is_some() {
+            return Err(unsupported(Capability::CipherList));
+        }
+        if options.cipher_suites.is_some() {
+            return Err(unsupported(Capability::Tls13CipherSuites));
+        }
+        if options.session_id_context.is_some() {
+            return Err(unsupported(Capability::SessionIdContext));
+        }
+        if options.psk_identity_hint.is_some() || options.psk_client.is_some() || options.psk_server.is_some() {
+            return Err(unsupported(Capability::Psk));
+        }
+        if options.client_auth != ClientAuth::None {
+            return Err(unsupported(Capability::ClientAuth));
+        }
+        let identity = match (&options.cert_file, &options.key_file) {
+            (Some(cert), Some(key)) => Some(identity(cert, key)?),
+            _ => None,
+        };
+        let verify = options.verify_mode != VerifyMode::None;
+        let spec = ConnectorSpec {
+            version,
+            verify,
+            roots: if verify { roots(options)? } else { None },
+            identity: identity.clone(),
+            alpn: alpn(&options.alpn)?,
+        };
+        let connector = spec.build(true)?;
+        let acceptor = match identity {
+            Some(id) => {
+                let mut b = TlsAcceptor::builder(id);
+                if let Some(v) = version {
+                    b.min_protocol_version(Some(v)).max_protocol_version(Some(v));
+                }
+                if !spec.alpn.is_empty() {
+                    b.accept_alpn(&spec.alpn);
+                }
+                Some(b.build().map_err(backend_error)?)
+            }
+            None => None,
+        };
+        Ok(NativeTlsContext { spec, connector, unnamed: Mutex::new(None), acceptor, pinned })
+    }
+
+    /// The connector clients use (`native_tls::TlsConnector`).
+    ///
+    /// ```
+    /// use net_tls::{Context, ContextOptions, VerifyMode};
+    /// let ctx = Context::with_backend(&net_tls_native::NativeTlsBackend, &ContextOptions::new().verify_mode(VerifyMode::None))?;
+    /// let native = ctx.backend_context().downcast_ref::<net_tls_native::NativeTlsContext>().unwrap();
+    /// let _connector: &net_tls_native::native_tls::TlsConnector = native.connector();
+    /// assert!(native.acceptor().is_none(), "no certificate: no server side");
+    /// # Ok::<(), net_tls::TlsError>(())
+    /// ```
+    pub fn connector(&self) -> &TlsConnector {
+        &self.connector
+    }
+
+    /// The acceptor servers use, when the options gave a certificate.
+    pub fn acceptor(&self) -> Option<&TlsAcceptor> {
+        self.acceptor.as_ref()
+    }
+
+    fn unnamed(&self) -> Result<TlsConnector, TlsError> {
+        let mut slot = self.unnamed.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = &*slot {
+            return Ok(c.clone());
+        }
+        let made = self.spec.build(false)?;
+        *slot = Some(made.clone());
+        Ok(made)
+    }
+
+    fn established(
+        &self,
+        result: Result<native_tls::TlsStream<NativeIo>, HandshakeError<NativeIo>>,
+    ) -> Result<Box<dyn TlsSession>, TlsError> {
+        match result {
+            Ok(stream) => Ok(Box::new(Session::new(stream, self.pinned))),
+            Err(HandshakeError::Failure(e)) => Err(TlsError::Handshake { backend: KIND, source: Box::new(e) }),
+            // A blocking socket only gets here when SO_RCVTIMEO/SO_SNDTIMEO ran out.
+            Err(HandshakeError::WouldBlock(_)) => Err(TlsError::Handshake {
+                backend: KIND,
+                source: Box::new(io::Error::new(io::ErrorKind::TimedOut, "timed out")),
+            }),
+        }
+    }
+}
+
+impl BackendContext for NativeTlsContext {
+    fn connect(&self, io: SocketIo, hostname: &str) -> Result<Box<dyn TlsSession>, TlsError> {
+        if hostname.contains('\0') {
+            // native-tls (through the openssl crate) would panic on it.
+            return Err(TlsError::Config { what: format!("server name {hostname:?} contains a NUL byte") });
+        }
+        if hostname.is_empty() {
+            return self.established(self.unnamed()?.connect("", NativeIo::new(io, false)));
+        }
+        let bare = hostname.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(hostname);
+        let name = if bare.parse::<IpAddr>().is_ok() { bare } else { hostname };
+        self.established(self.connector.connect(name, NativeIo::new(io, false)))
+    }
+
+    fn accept(&self, io: SocketIo) -> Result<Box<dyn TlsSession>, TlsError> {
+        let Some(acceptor) = &self.acceptor else {
+            return Err(TlsError::Config { what: "a server needs cert_file and key_file".into() });
+        };
+        self.established(acceptor.accept(NativeIo::new(io, true)))
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}

@@ -1,0 +1,81 @@
+//! The native-tls backend of net's TLS layer: the platform's TLS library through the
+//! `native-tls` crate (OpenSSL on Linux, SChannel on Windows, Secure Transport on macOS).
+//!
+//! ```
+//! use net_tls::{Context, ContextOptions, VerifyMode};
+//! use net_tls_native::NativeTlsBackend;
+//! let ctx = Context::with_backend(&NativeTlsBackend, &ContextOptions::new().verify_mode(VerifyMode::None))?;
+//! assert_eq!(ctx.backend(), net_tls::BackendKind::NativeTls);
+//! # Ok::<(), net_tls::TlsError>(())
+//! ```
+//!
+//! # What it can do, and what it refuses
+//! native-tls offers a small common API, so this backend refuses, when the context is made,
+//! with [`TlsError::Unsupported`]: `cipher_list`, `cipher_suites`, `session_id_context`, PSK
+//! (hint and callbacks), `client_auth` (a server cannot ask for client certificates), and
+//! pinned versions other than TLS 1.2: TLS 1.0/1.1 (OpenSSL 3 allows them only at security
+//! level 0, which native-tls cannot set) and TLS 1.3 (native-tls builds OpenSSL servers from
+//! Mozilla's "intermediate" profile, which turns TLS 1.3 off). With `ProtocolVersion::Any` a
+//! client negotiates TLS 1.3 where the server can; a server on Linux speaks TLS 1.2. It does
+//! CA files and directories, `PeerUseEnvVars`, client certificates, ALPN on both sides.
+//!
+//! # Behaviour
+//! - **Trust**: `ca_file`, every file of `ca_dir` that holds PEM certificates, and under
+//!   `VerifyMode::PeerUseEnvVars` the files named by `SSL_CERT_FILE` / `SSL_CERT_DIR`; when one
+//!   of them is given, only those roots are trusted (the built-in ones are disabled). Otherwise
+//!   the platform's roots (on Linux what `openssl-probe` finds, once per process; it also
+//!   reads `SSL_CERT_FILE` / `SSL_CERT_DIR`).
+//! - **Names**: a DNS name is sent as SNI and checked, an IP address is checked against the
+//!   certificate's IP names, `""` sends no SNI and checks no name (the chain still is).
+//! - **Keys**: `key_file` must be a PKCS#8 PEM key (`-----BEGIN PRIVATE KEY-----`).
+//! - **Session details**: native-tls reports neither the negotiated version nor the cipher
+//!   suite; both are read from the ServerHello as it crosses the wire (it is plaintext in every
+//!   TLS version), the suite by its IANA name. `peer_certificates` is the peer's leaf alone.
+//! - **End of stream**: a close_notify and a bare end of the TCP stream both read as the end;
+//!   `closed_cleanly` tells them apart ([`NativeIo`] watches the TCP stream).
+//! - **Escape hatches**: `net_tls::ssl_handle::<Stream>(&socket)` gives the
+//!   `native_tls::TlsStream<NativeIo>` ([`Stream`]); `Context::backend_context` downcasts to
+//!   [`NativeTlsContext`] (its `TlsConnector` and `TlsAcceptor`).
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod context;
+mod hello;
+mod session;
+
+use std::sync::Arc;
+
+use net_tls::{BackendContext, BackendKind, Capabilities, ContextOptions, TlsBackend, TlsError};
+
+pub use context::NativeTlsContext;
+/// The `native-tls` crate this backend is built with, to name its types without depending on it.
+pub use native_tls;
+pub use session::NativeIo;
+
+/// The session type behind a native-tls socket, for `net_tls::ssl_handle::<Stream>(&socket)`
+/// (Nim's `sslHandle`).
+pub type Stream = native_tls::TlsStream<NativeIo>;
+
+/// The native-tls backend.
+///
+/// ```
+/// use net_tls::{known_capabilities, BackendKind, TlsBackend};
+/// let b = net_tls_native::NativeTlsBackend;
+/// assert_eq!(b.capabilities(), known_capabilities(BackendKind::NativeTls));
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NativeTlsBackend;
+
+impl TlsBackend for NativeTlsBackend {
+    fn kind(&self) -> BackendKind {
+        BackendKind::NativeTls
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        net_tls::known_capabilities(BackendKind::NativeTls)
+    }
+
+    fn new_context(&self, options: &ContextOptions) -> Result<Arc<dyn BackendContext>, TlsError> {
+        Ok(Arc::new(NativeTlsContext::new(options)?))
+    }
+}

@@ -1,0 +1,377 @@
+//! `OpenSslContext`: the options turned into an `SslContext`, and the handshakes.
+
+use std::any::Any;
+use std::ffi::{c_char, c_int, CString};
+use std::fmt;
+use std::net::IpAddr;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::sync::{Mutex, OnceLock};
+
+use net_core::SocketIo;
+use net_tls::{
+    BackendContext, BackendKind, ClientAuth, ContextOptions, ProtocolVersion, PskClientCallback, PskServerCallback,
+    TlsError, TlsSession, VerifyMode,
+};
+use openssl::ex_data::Index;
+use openssl::ssl::{
+    AlpnError, Ssl, SslContext, SslContextBuilder, SslMethod, SslMode, SslRef, SslStream, SslVerifyMode, SslVersion,
+};
+use openssl::stack::Stack;
+use openssl::x509::store::X509StoreBuilder;
+use openssl::x509::verify::X509CheckFlags;
+use openssl::x509::{X509Name, X509VerifyResult};
+
+use crate::backend_error;
+use crate::roots::{self, Roots};
+use crate::session::{describe, psk_identity_index, OpenSslError, Session};
+
+/// A configured OpenSSL context: one `SslContext` for both sides, plus what each handshake
+/// sets on its own `Ssl` (verification mode, SNI, the name to check). `as_any` gives the
+/// `SslContext`.
+pub(crate) struct OpenSslContext {
+    ctx: SslContext,
+    verify: VerifyMode,
+    client_auth: ClientAuth,
+    /// A certificate or a PSK server callback: what a server needs.
+    can_serve: bool,
+}
+
+impl fmt::Debug for OpenSslContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpenSslContext")
+            .field("verify", &self.verify)
+            .field("client_auth", &self.client_auth)
+            .field("can_serve", &self.can_serve)
+            .finish_non_exhaustive()
+    }
+}
+
+fn config(what: String) -> TlsError {
+    TlsError::Config { what }
+}
+
+/// The openssl crate panics on strings with a NUL byte where OpenSSL takes a C string.
+fn no_nul<'a>(what: &str, s: &'a str) -> Result<&'a str, TlsError> {
+    if s.contains('\0') {
+        Err(config(format!("{what} {s:?} contains a NUL byte")))
+    } else {
+        Ok(s)
+    }
+}
+
+#[allow(unsafe_code)]
+mod ffi {
+    use super::{c_char, c_int};
+    // SAFETY (of the declaration): OpenSSL's prototype is
+    // `int SSL_CTX_use_psk_identity_hint(SSL_CTX *ctx, const char *hint)`; libssl is linked
+    // by openssl-sys.
+    extern "C" {
+        /// Not bound by openssl-sys; in libssl since 1.0.0 (unless built without PSK).
+        pub(super) fn SSL_CTX_use_psk_identity_hint(ctx: *mut openssl_sys::SSL_CTX, hint: *const c_char) -> c_int;
+    }
+}
+
+/// Sets the PSK identity hint a server sends (TLS 1.2 and below).
+fn set_psk_identity_hint(builder: &mut SslContextBuilder, hint: &str) -> Result<(), TlsError> {
+    let hint = CString::new(hint).map_err(|_| config("the PSK identity hint contains a NUL byte".into()))?;
+    #[allow(unsafe_code)]
+    // SAFETY: `builder.as_ptr()` is a live SSL_CTX owned by `builder`; `hint` is a NUL-terminated
+    // string that OpenSSL copies (it keeps no pointer to it) before the call returns.
+    let ok = unsafe { ffi::SSL_CTX_use_psk_identity_hint(builder.as_ptr(), hint.as_ptr()) };
+    if ok == 1 {
+        Ok(())
+    } else {
+        Err(backend_error(openssl::error::ErrorStack::get()))
+    }
+}
+
+/// ALPN protocols in wire format (each preceded by its length).
+fn alpn_wire(protocols: &[Vec<u8>]) -> Result<Vec<u8>, TlsError> {
+    let mut wire = Vec::new();
+    for p in protocols {
+        let len = u8::try_from(p.len())
+            .ok()
+            .filter(|&n| n > 0)
+            .ok_or_else(|| config(format!("an ALPN protocol must be 1 to 255 bytes, not {}", p.len())))?;
+        wire.push(len);
+        wire.extend_from_slice(p);
+    }
+    Ok(wire)
+}
+
+/// The protocols of an ALPN wire-format list.
+fn alpn_entries(mut wire: &[u8]) -> impl Iterator<Item = &[u8]> {
+    std::iter::from_fn(move || {
+        let (&len, rest) = wire.split_first()?;
+        let entry = rest.get(..usize::from(len))?;
+        wire = &rest[usize::from(len)..];
+        Some(entry)
+    })
+}
+
+/// The first of the server's protocols the client offers, as a slice of the client's list.
+fn alpn_select<'a>(server: &[u8], client: &'a [u8]) -> Option<&'a [u8]> {
+    alpn_entries(server).find_map(|ours| alpn_entries(client).find(|theirs| *theirs == ours))
+}
+
+/// Where a panic of a user callback waits, on its `Ssl`, to be resumed after the handshake.
+type PanicSlot = Mutex<Option<Box<dyn Any + Send>>>;
+
+fn panic_index() -> Option<Index<Ssl, PanicSlot>> {
+    static INDEX: OnceLock<Option<Index<Ssl, PanicSlot>>> = OnceLock::new();
+    *INDEX.get_or_init(|| Ssl::new_ex_index().ok())
+}
+
+/// Runs a user callback inside an OpenSSL callback: a panic must not unwind through C (it
+/// would abort the process), so it is kept on the `Ssl` and resumed when the handshake returns;
+/// meanwhile OpenSSL gets `refused`.
+fn guarded<R>(ssl: &mut SslRef, refused: R, f: impl FnOnce() -> R) -> R {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => {
+            if let Some(index) = panic_index() {
+                ssl.set_ex_data(index, Mutex::new(Some(payload)));
+            }
+            refused
+        }
+    }
+}
+
+/// Resumes a panic a user callback raised during this handshake.
+fn resume_callback_panic(ssl: &SslRef) {
+    let Some(slot) = panic_index().and_then(|index| ssl.ex_data(index)) else { return };
+    let payload = slot.lock().unwrap_or_else(|p| p.into_inner()).take();
+    if let Some(payload) = payload {
+        resume_unwind(payload);
+    }
+}
+
+fn install_psk_client(builder: &mut SslContextBuilder, cb: PskClientCallback) {
+    builder.set_psk_client_callback(move |ssl, hint, identity_out, key_out| {
+        let hint = hint.map(String::from_utf8_lossy).unwrap_or_default();
+        let Some((identity, key)) = guarded(ssl, None, || cb(&hint)) else { return Ok(0) };
+        let id = identity.as_bytes();
+        // The identity goes out as a C string: no NUL inside, room for the terminator.
+        if id.contains(&0) || id.len() >= identity_out.len() || key.is_empty() || key.len() > key_out.len() {
+            return Ok(0);
+        }
+        identity_out[..id.len()].copy_from_slice(id);
+        identity_out[id.len()] = 0;
+        key_out[..key.len()].copy_from_slice(&key);
+        Ok(key.len())
+    });
+}
+
+fn install_psk_server(builder: &mut SslContextBuilder, cb: PskServerCallback) {
+    builder.set_psk_server_callback(move |ssl, identity, key_out| {
+        let identity = identity.map(String::from_utf8_lossy).unwrap_or_default();
+        match guarded(ssl, None, || cb(&identity)) {
+            Some(key) if !key.is_empty() && key.len() <= key_out.len() => {
+                // OpenSSL 3 does not keep the identity of a TLS 1.3 PSK: keep it here.
+                if let Some(index) = psk_identity_index() {
+                    ssl.set_ex_data(index, identity.into_owned());
+                }
+                key_out[..key.len()].copy_from_slice(&key);
+                Ok(key.len())
+            }
+            _ => Ok(0),
+        }
+    });
+}
+
+impl OpenSslContext {
+    /// Builds the context, refusing what cannot be honoured.
+    pub(crate) fn new(options: &ContextOptions) -> Result<Self, TlsError> {
+        let mut b = SslContextBuilder::new(SslMethod::tls()).map_err(backend_error)?;
+        // Partial writes (net-core loops) and retries from a moved buffer after a timeout.
+        b.set_mode(SslMode::ENABLE_PARTIAL_WRITE | SslMode::ACCEPT_MOVING_WRITE_BUFFER);
+
+        let (version, legacy) = match options.protocol {
+            ProtocolVersion::Any => (None, false),
+            ProtocolVersion::TlsV1 => (Some(SslVersion::TLS1), true),
+            ProtocolVersion::TlsV1_1 => (Some(SslVersion::TLS1_1), true),
+            ProtocolVersion::TlsV1_2 => (Some(SslVersion::TLS1_2), false),
+            ProtocolVersion::TlsV1_3 => (Some(SslVersion::TLS1_3), false),
+            other => return Err(config(format!("{other:?} is not supported"))),
+        };
+        let psk = options.psk_client.is_some() || options.psk_server.is_some() || options.psk_identity_hint.is_some();
+        let max = match options.protocol {
+            // Nim's PSK API is TLS 1.2's: the client sees the server's identity hint, which
+            // TLS 1.3 does not carry. Pin TLS 1.3 to use these callbacks with TLS 1.3.
+            ProtocolVersion::Any if psk => Some(SslVersion::TLS1_2),
+            ProtocolVersion::TlsV1_3 if options.psk_identity_hint.is_some() => {
+                return Err(config("a PSK identity hint exists only up to TLS 1.2, not with TLS 1.3".into()))
+            }
+            _ => version,
+        };
+        b.set_min_proto_version(version).map_err(backend_error)?;
+        b.set_max_proto_version(max).map_err(backend_error)?;
+
+        match &options.cipher_list {
+            Some(list) => b
+                .set_cipher_list(no_nul("cipher list", list)?)
+                .map_err(|e| config(format!("cipher list {list:?}: {e}")))?,
+            None if psk => b.set_cipher_list("DEFAULT:PSK:!eNULL").map_err(backend_error)?,
+            None => {}
+        }
+        if let Some(suites) = &options.cipher_suites {
+            b.set_ciphersuites(no_nul("TLS 1.3 cipher suites", suites)?)
+                .map_err(|e| config(format!("TLS 1.3 cipher suites {suites:?}: {e}")))?;
+        }
+        if legacy {
+            // OpenSSL 3 allows TLS 1.0/1.1 only at security level 0 (set after the cipher
+            // list, which may carry its own @SECLEVEL).
+            b.set_security_level(0);
+        }
+        if let Some(sid) = &options.session_id_context {
+            b.set_session_id_context(sid).map_err(backend_error)?;
+        }
+
+        let mut has_cert = false;
+        if let (Some(cert_file), Some(key_file)) = (&options.cert_file, &options.key_file) {
+            let mut chain = roots::certificates("certificate file", cert_file)?.into_iter();
+            let key = roots::private_key(key_file)?;
+            if let Some(leaf) = chain.next() {
+                b.set_certificate(&leaf).map_err(backend_error)?;
+            }
+            for extra in chain {
+                b.add_extra_chain_cert(extra).map_err(backend_error)?;
+            }
+            let mismatch = |_| TlsError::File {
+                what: "key file",
+                path: key_file.clone(),
+                source: std::io::Error::new(std::io::ErrorKind::InvalidData, "the key does not match the certificate"),
+            };
+            b.set_private_key(&key).map_err(mismatch)?;
+            b.check_private_key().map_err(mismatch)?;
+            has_cert = true;
+        }
+
+        // Roots check servers (unless VerifyMode::None) and the clients a server asks for.
+        if options.verify_mode != VerifyMode::None || options.client_auth != ClientAuth::None {
+            match roots::roots(options)? {
+                Roots::Explicit(certs) => {
+                    let mut store = X509StoreBuilder::new().map_err(backend_error)?;
+                    let mut names = Stack::<X509Name>::new().map_err(backend_error)?;
+                    for cert in certs {
+                        names.push(cert.subject_name().to_owned().map_err(backend_error)?).map_err(backend_error)?;
+                        store.add_cert(cert).map_err(backend_error)?;
+                    }
+                    b.set_cert_store(store.build());
+                    if options.client_auth != ClientAuth::None {
+                        b.set_client_ca_list(names);
+                    }
+                }
+                Roots::System { file, dir } => {
+                    b.load_verify_locations(file.as_deref(), dir.as_deref()).map_err(|e| {
+                        TlsError::backend(BackendKind::OpenSsl, format!("loading the system roots: {e}"))
+                    })?;
+                }
+            }
+        }
+
+        if let Some(hint) = &options.psk_identity_hint {
+            set_psk_identity_hint(&mut b, hint)?;
+        }
+        if let Some(cb) = &options.psk_client {
+            install_psk_client(&mut b, cb.clone());
+        }
+        if let Some(cb) = &options.psk_server {
+            install_psk_server(&mut b, cb.clone());
+        }
+
+        if !options.alpn.is_empty() {
+            let wire = alpn_wire(&options.alpn)?;
+            b.set_alpn_protos(&wire).map_err(backend_error)?;
+            b.set_alpn_select_callback(move |_ssl, client| alpn_select(&wire, client).ok_or(AlpnError::ALERT_FATAL));
+        }
+
+        Ok(OpenSslContext {
+            ctx: b.build(),
+            verify: options.verify_mode,
+            client_auth: options.client_auth,
+            can_serve: has_cert || options.psk_server.is_some(),
+        })
+    }
+
+    fn handshake(&self, ssl: Ssl, io: SocketIo, server: bool, verified: bool) -> Result<Box<dyn TlsSession>, TlsError> {
+        let mut stream = SslStream::new(ssl, io).map_err(backend_error)?;
+        let result = if server { stream.accept() } else { stream.connect() };
+        resume_callback_panic(stream.ssl());
+        match result {
+            Ok(()) => Ok(Box::new(Session::new(stream, verified))),
+            Err(e) => {
+                let verify = stream.ssl().verify_result();
+                let message = if verified && verify != X509VerifyResult::OK {
+                    format!("certificate verify failed: {}", verify.error_string())
+                } else {
+                    describe(&e, true)
+                };
+                Err(TlsError::Handshake {
+                    backend: BackendKind::OpenSsl,
+                    source: Box::new(OpenSslError { message, source: e }),
+                })
+            }
+        }
+    }
+}
+
+impl BackendContext for OpenSslContext {
+    fn connect(&self, io: SocketIo, hostname: &str) -> Result<Box<dyn TlsSession>, TlsError> {
+        no_nul("server name", hostname)?;
+        let mut ssl = Ssl::new(&self.ctx).map_err(backend_error)?;
+        ssl.set_connect_state();
+        let verify = self.verify != VerifyMode::None;
+        ssl.set_verify(if verify { SslVerifyMode::PEER } else { SslVerifyMode::NONE });
+        let bare = hostname.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(hostname);
+        if let Ok(ip) = bare.parse::<IpAddr>() {
+            if verify {
+                ssl.param_mut().set_ip(ip).map_err(backend_error)?;
+            }
+        } else if !hostname.is_empty() {
+            ssl.set_hostname(hostname).map_err(|e| config(format!("server name {hostname:?}: {e}")))?;
+            if verify {
+                let param = ssl.param_mut();
+                param.set_hostflags(X509CheckFlags::NO_PARTIAL_WILDCARDS);
+                param.set_host(hostname).map_err(|e| config(format!("server name {hostname:?}: {e}")))?;
+            }
+        }
+        self.handshake(ssl, io, false, verify)
+    }
+
+    fn accept(&self, io: SocketIo) -> Result<Box<dyn TlsSession>, TlsError> {
+        if !self.can_serve {
+            return Err(config("a server needs cert_file and key_file (or a PSK server callback)".into()));
+        }
+        let mut ssl = Ssl::new(&self.ctx).map_err(backend_error)?;
+        ssl.set_accept_state();
+        let mode = match self.client_auth {
+            ClientAuth::None => SslVerifyMode::NONE,
+            ClientAuth::Optional => SslVerifyMode::PEER,
+            ClientAuth::Required => SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT,
+        };
+        ssl.set_verify(mode);
+        self.handshake(ssl, io, true, self.client_auth != ClientAuth::None)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        &self.ctx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{alpn_select, alpn_wire};
+
+    #[test]
+    fn alpn_picks_the_servers_first_choice_from_the_clients_list() {
+        let server = alpn_wire(&[b"h2".to_vec(), b"http/1.1".to_vec()]).unwrap();
+        let client = alpn_wire(&[b"http/1.1".to_vec(), b"h2".to_vec()]).unwrap();
+        assert_eq!(alpn_select(&server, &client), Some(&b"h2"[..]));
+        let other = alpn_wire(&[b"x".to_vec()]).unwrap();
+        assert_eq!(alpn_select(&server, &other), None);
+        assert_eq!(alpn_select(&server, &[5, b'a']), None, "truncated client list");
+        assert!(alpn_wire(&[vec![]]).is_err());
+        assert!(alpn_wire(&[vec![b'a'; 256]]).is_err());
+    }
+}

@@ -1,0 +1,432 @@
+//! From backend-neutral [`ContextOptions`] to rustls configurations, refusing what rustls
+//! cannot do.
+
+use std::collections::HashSet;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use net_tls::{Capability, ClientAuth, ContextOptions, ProtocolVersion, TlsError, VerifyMode};
+use rustls::client::danger::ServerCertVerifier;
+use rustls::client::WebPkiServerVerifier;
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::{self, PemObject};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::danger::ClientCertVerifier;
+use rustls::server::WebPkiClientVerifier;
+use rustls::{CipherSuite, ClientConfig, RootCertStore, ServerConfig, SupportedCipherSuite, SupportedProtocolVersion};
+
+use crate::verify::{AcceptAnyServerCert, ChainOnly};
+
+use crate::RUSTLS;
+
+/// The environment variable naming a PEM file of roots under `VerifyMode::PeerUseEnvVars`.
+const CERT_FILE_ENV: &str = "SSL_CERT_FILE";
+/// The environment variable naming directories (`:`-separated) of roots under
+/// `VerifyMode::PeerUseEnvVars`.
+const CERT_DIR_ENV: &str = "SSL_CERT_DIR";
+
+/// Everything a context needs, built once when it is made.
+#[derive(Debug)]
+pub(crate) struct Configs {
+    /// For a host name (SNI sent, name checked) or an IP address (IP names checked).
+    pub(crate) client: Arc<ClientConfig>,
+    /// For an empty host name: no SNI, no name check (the chain is still checked under `Peer`).
+    pub(crate) client_unnamed: Arc<ClientConfig>,
+    /// When the options have a certificate and key.
+    pub(crate) server: Option<Arc<ServerConfig>>,
+}
+
+pub(crate) fn build(options: &ContextOptions) -> Result<Configs, TlsError> {
+    refuse_unsupported(options)?;
+    let (provider, versions) = provider_and_versions(options)?;
+    check_alpn(&options.alpn)?;
+    // Load the roots whenever files are named, even under VerifyMode::None: a missing file is
+    // an error whatever the mode (as in Nim).
+    let configured = configured_roots(options)?;
+    let identity = match (&options.cert_file, &options.key_file) {
+        (Some(cert), Some(key)) => Some(Identity::load(cert, key)?),
+        _ => None,
+    };
+
+    let (named, unnamed) = server_verifiers(options.verify_mode, configured.as_ref(), &provider)?;
+    let client_config = |verifier: Arc<dyn ServerCertVerifier>, sni: bool| -> Result<Arc<ClientConfig>, TlsError> {
+        let builder = ClientConfig::builder_with_provider(provider.clone())
+            .with_protocol_versions(&versions)
+            .map_err(config_error)?
+            .dangerous()
+            .with_custom_certificate_verifier(verifier);
+        let mut config = match &identity {
+            Some(id) => {
+                builder.with_client_auth_cert(id.chain.clone(), id.key.clone_key()).map_err(|e| id.key_error(e))?
+            }
+            None => builder.with_no_client_auth(),
+        };
+        config.alpn_protocols.clone_from(&options.alpn);
+        config.enable_sni = sni;
+        Ok(Arc::new(config))
+    };
+    let client = client_config(named, true)?;
+    let client_unnamed = client_config(unnamed, false)?;
+
+    let client_verifier = client_verifier(options, configured.as_ref(), &provider)?;
+    let server = match identity {
+        Some(id) => {
+            let builder = ServerConfig::builder_with_provider(provider.clone())
+                .with_protocol_versions(&versions)
+                .map_err(config_error)?;
+            let builder = match client_verifier {
+                Some(verifier) => builder.with_client_cert_verifier(verifier),
+                None => builder.with_no_client_auth(),
+            };
+            let mut config =
+                builder.with_single_cert(id.chain.clone(), id.key.clone_key()).map_err(|e| id.key_error(e))?;
+            config.alpn_protocols.clone_from(&options.alpn);
+            Some(Arc::new(config))
+        }
+        None => None,
+    };
+    Ok(Configs { client, client_unnamed, server })
+}
+
+fn config_error(e: rustls::Error) -> TlsError {
+    TlsError::Config { what: e.to_string() }
+}
+
+/// Options rustls cannot honour: refused, never ignored.
+fn refuse_unsupported(options: &ContextOptions) -> Result<(), TlsError> {
+    let refuse = |c| Err(TlsError::unsupported(RUSTLS, c));
+    match options.protocol {
+        ProtocolVersion::TlsV1 => return refuse(Capability::Tls10),
+        ProtocolVersion::TlsV1_1 => return refuse(Capability::Tls11),
+        ProtocolVersion::SslV2 | ProtocolVersion::SslV3 => {
+            return Err(TlsError::Config {
+                what: format!("{:?} is broken and no longer supported; use ProtocolVersion::Any", options.protocol),
+            })
+        }
+        ProtocolVersion::TlsV1_2 | ProtocolVersion::TlsV1_3 | ProtocolVersion::Any => {}
+    }
+    if options.cipher_list.is_some() {
+        return refuse(Capability::CipherList);
+    }
+    if options.session_id_context.is_some() {
+        return refuse(Capability::SessionIdContext);
+    }
+    if options.psk_identity_hint.is_some() || options.psk_client.is_some() || options.psk_server.is_some() {
+        return refuse(Capability::Psk);
+    }
+    Ok(())
+}
+
+/// The ring provider (with the TLS 1.3 suites asked for) and the protocol versions to enable.
+fn provider_and_versions(
+    options: &ContextOptions,
+) -> Result<(Arc<CryptoProvider>, Vec<&'static SupportedProtocolVersion>), TlsError> {
+    let mut versions: Vec<&'static SupportedProtocolVersion> = match options.protocol {
+        ProtocolVersion::TlsV1_2 => vec![&rustls::version::TLS12],
+        ProtocolVersion::TlsV1_3 => vec![&rustls::version::TLS13],
+        _ => vec![&rustls::version::TLS13, &rustls::version::TLS12],
+    };
+    let mut provider = rustls::crypto::ring::default_provider();
+    if let Some(list) = &options.cipher_suites {
+        let mut suites = tls13_suites(list, &provider.cipher_suites)?;
+        suites.extend(provider.cipher_suites.iter().copied().filter(|s| !is_tls13(s)));
+        provider.cipher_suites = suites;
+    }
+    // As with OpenSSL, an empty TLS 1.3 list disables TLS 1.3.
+    versions.retain(|v| provider.cipher_suites.iter().any(|s| s.version() == *v));
+    if versions.is_empty() {
+        return Err(TlsError::Config {
+            what: "cipher_suites leaves no usable cipher suite for the allowed protocol versions".into(),
+        });
+    }
+    Ok((Arc::new(provider), versions))
+}
+
+fn is_tls13(suite: &SupportedCipherSuite) -> bool {
+    suite.version().version == rustls::ProtocolVersion::TLSv1_3
+}
+
+/// A suite's IANA name, as OpenSSL's `ciphersuites` takes it: `TLS_AES_128_GCM_SHA256`.
+pub(crate) fn iana_name(suite: CipherSuite) -> String {
+    let name = suite.as_str().map_or_else(|| format!("{suite:?}"), str::to_owned);
+    match name.strip_prefix("TLS13_") {
+        Some(rest) => format!("TLS_{rest}"),
+        None => name,
+    }
+}
+
+/// The TLS 1.3 suites named in `list` (`:`-separated IANA names), in that order.
+fn tls13_suites(list: &str, known: &[SupportedCipherSuite]) -> Result<Vec<SupportedCipherSuite>, TlsError> {
+    let mut chosen: Vec<SupportedCipherSuite> = Vec::new();
+    for name in list.split(':').map(str::trim).filter(|n| !n.is_empty()) {
+        let found = known.iter().find(|s| {
+            let iana = iana_name(s.suite());
+            iana.eq_ignore_ascii_case(name) || format!("{:?}", s.suite()).eq_ignore_ascii_case(name)
+        });
+        match found {
+            Some(s) if is_tls13(s) => {
+                if !chosen.iter().any(|c| c.suite() == s.suite()) {
+                    chosen.push(*s);
+                }
+            }
+            Some(_) => {
+                return Err(TlsError::Config {
+                    what: format!(
+                        "cipher suite {name:?} is a TLS 1.2 suite; cipher_suites chooses TLS 1.3 suites \
+                         (and rustls cannot take a TLS 1.2 cipher_list)"
+                    ),
+                })
+            }
+            None => {
+                let names: Vec<String> = known.iter().filter(|s| is_tls13(s)).map(|s| iana_name(s.suite())).collect();
+                return Err(TlsError::Config {
+                    what: format!("unknown TLS 1.3 cipher suite {name:?} (rustls knows {})", names.join(", ")),
+                });
+            }
+        }
+    }
+    Ok(chosen)
+}
+
+fn check_alpn(alpn: &[Vec<u8>]) -> Result<(), TlsError> {
+    match alpn.iter().find(|p| p.is_empty() || p.len() > 255) {
+        Some(p) => Err(TlsError::Config {
+            what: format!("ALPN protocol names are 1 to 255 bytes; got one of {} bytes", p.len()),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Our certificate chain and key.
+struct Identity {
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+    key_path: PathBuf,
+}
+
+impl Identity {
+    fn load(cert: &Path, key: &Path) -> Result<Identity, TlsError> {
+        let chain = load_certs(cert).map_err(|source| file_error("certificate file", cert, source))?;
+        let key_der = PrivateKeyDer::from_pem_file(key).map_err(|e| {
+            let source = match e {
+                pem::Error::NoItemsFound => {
+                    io::Error::new(io::ErrorKind::InvalidData, "no PEM private key in the file")
+                }
+                other => pem_io(other),
+            };
+            file_error("key file", key, source)
+        })?;
+        Ok(Identity { chain, key: key_der, key_path: key.to_owned() })
+    }
+
+    /// rustls refusing the key: an unsupported kind, or a key that is not the certificate's.
+    fn key_error(&self, e: rustls::Error) -> TlsError {
+        file_error("key file", &self.key_path, io::Error::new(io::ErrorKind::InvalidData, e))
+    }
+}
+
+fn file_error(what: &'static str, path: &Path, source: io::Error) -> TlsError {
+    TlsError::File { what, path: path.to_owned(), source }
+}
+
+fn pem_io(e: pem::Error) -> io::Error {
+    match e {
+        pem::Error::Io(e) => e,
+        other => io::Error::new(io::ErrorKind::InvalidData, other),
+    }
+}
+
+/// Every certificate of a PEM file; none at all is an error.
+fn load_certs(path: &Path) -> io::Result<Vec<CertificateDer<'static>>> {
+    let certs = CertificateDer::pem_file_iter(path).map_err(pem_io)?.collect::<Result<Vec<_>, _>>().map_err(pem_io)?;
+    if certs.is_empty() {
+        return Err(io::Error::new(io::ErrorKind::InvalidData, "no PEM certificate in the file"));
+    }
+    Ok(certs)
+}
+
+/// A root store that skips duplicates (a system directory holds each root twice: as a file
+/// and in the bundle).
+struct Roots {
+    store: RootCertStore,
+    seen: HashSet<Vec<u8>>,
+}
+
+impl Roots {
+    fn new() -> Roots {
+        Roots { store: RootCertStore::empty(), seen: HashSet::new() }
+    }
+
+    /// Adds what can be a trust anchor; returns how many were added or already there.
+    fn add(&mut self, certs: Vec<CertificateDer<'static>>) -> usize {
+        let mut usable = 0;
+        for cert in certs {
+            if self.seen.contains(cert.as_ref()) {
+                usable += 1;
+            } else if self.store.add(cert.clone()).is_ok() {
+                self.seen.insert(cert.as_ref().to_vec());
+                usable += 1;
+            }
+        }
+        usable
+    }
+
+    /// A CA file: it must exist and hold at least one usable certificate.
+    fn add_file(&mut self, path: &Path) -> Result<(), TlsError> {
+        let certs = load_certs(path).map_err(|source| file_error("CA file", path, source))?;
+        if self.add(certs) == 0 {
+            let source = io::Error::new(io::ErrorKind::InvalidData, "no usable CA certificate in the file");
+            return Err(file_error("CA file", path, source));
+        }
+        Ok(())
+    }
+
+    /// A CA directory: every regular file (symbolic links followed) that parses as PEM
+    /// certificates; the others are skipped.
+    fn add_dir(&mut self, dir: &Path) -> Result<(), TlsError> {
+        let entries = std::fs::read_dir(dir).map_err(|source| file_error("CA directory", dir, source))?;
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for path in paths {
+            if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+                continue;
+            }
+            let Ok(iter) = CertificateDer::pem_file_iter(&path) else { continue };
+            if let Ok(certs) = iter.collect::<Result<Vec<_>, _>>() {
+                self.add(certs);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A non-empty environment variable as a path.
+fn env_path(name: &str) -> Option<std::ffi::OsString> {
+    std::env::var_os(name).filter(|v| !v.is_empty())
+}
+
+/// The roots the options name: `ca_file`, `ca_dir` and, under `PeerUseEnvVars`,
+/// `SSL_CERT_FILE` / `SSL_CERT_DIR`. `None` when none of them is given.
+fn configured_roots(options: &ContextOptions) -> Result<Option<RootCertStore>, TlsError> {
+    let mut files: Vec<PathBuf> = options.ca_file.iter().cloned().collect();
+    let mut dirs: Vec<PathBuf> = options.ca_dir.iter().cloned().collect();
+    if options.verify_mode == VerifyMode::PeerUseEnvVars {
+        files.extend(env_path(CERT_FILE_ENV).map(PathBuf::from));
+        if let Some(list) = env_path(CERT_DIR_ENV) {
+            dirs.extend(std::env::split_paths(&list).filter(|p| !p.as_os_str().is_empty()));
+        }
+    }
+    if files.is_empty() && dirs.is_empty() {
+        return Ok(None);
+    }
+    let mut roots = Roots::new();
+    for file in &files {
+        roots.add_file(file)?;
+    }
+    for dir in &dirs {
+        roots.add_dir(dir)?;
+    }
+    Ok(Some(roots.store))
+}
+
+/// The Mozilla roots of webpki-roots, for `Peer` without any CA file, directory or variable.
+fn default_roots() -> RootCertStore {
+    RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() }
+}
+
+/// A client's verifiers: for a named peer, and for `""` (the chain only).
+type ServerVerifiers = (Arc<dyn ServerCertVerifier>, Arc<dyn ServerCertVerifier>);
+
+/// The verifiers of a client: for a named peer, and for `""` (the chain only).
+fn server_verifiers(
+    mode: VerifyMode,
+    configured: Option<&RootCertStore>,
+    provider: &Arc<CryptoProvider>,
+) -> Result<ServerVerifiers, TlsError> {
+    match mode {
+        VerifyMode::None => {
+            let any: Arc<dyn ServerCertVerifier> = Arc::new(AcceptAnyServerCert::new(provider.clone()));
+            Ok((any.clone(), any))
+        }
+        VerifyMode::Peer | VerifyMode::PeerUseEnvVars => {
+            let roots = configured.cloned().unwrap_or_else(default_roots);
+            if roots.is_empty() {
+                return Err(TlsError::NoCaCertificates);
+            }
+            let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                .build()
+                .map_err(|e| TlsError::backend(RUSTLS, e))?;
+            Ok((webpki.clone(), Arc::new(ChainOnly::new(webpki))))
+        }
+    }
+}
+
+/// How a server checks client certificates, when it asks for them.
+fn client_verifier(
+    options: &ContextOptions,
+    configured: Option<&RootCertStore>,
+    provider: &Arc<CryptoProvider>,
+) -> Result<Option<Arc<dyn ClientCertVerifier>>, TlsError> {
+    let mandatory = match options.client_auth {
+        ClientAuth::None => return Ok(None),
+        ClientAuth::Optional => false,
+        ClientAuth::Required => true,
+    };
+    // Client certificates are checked against the roots given (never the public web roots),
+    // whatever `verify_mode` says: that governs how servers are checked, as on OpenSSL.
+    let roots = configured.filter(|r| !r.is_empty()).cloned().ok_or(TlsError::NoCaCertificates)?;
+    let mut builder = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone());
+    if !mandatory {
+        builder = builder.allow_unauthenticated();
+    }
+    builder.build().map(Some).map_err(|e| TlsError::backend(RUSTLS, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iana_names() {
+        assert_eq!(iana_name(CipherSuite::TLS13_AES_128_GCM_SHA256), "TLS_AES_128_GCM_SHA256");
+        assert_eq!(
+            iana_name(CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256),
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"
+        );
+    }
+
+    #[test]
+    fn suites_keep_the_order_asked() {
+        let known = rustls::crypto::ring::default_provider().cipher_suites;
+        let got = tls13_suites("TLS_CHACHA20_POLY1305_SHA256: TLS_AES_128_GCM_SHA256:", &known).unwrap();
+        let names: Vec<String> = got.iter().map(|s| iana_name(s.suite())).collect();
+        assert_eq!(names, ["TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256"]);
+        assert!(tls13_suites("", &known).unwrap().is_empty());
+    }
+
+    #[test]
+    fn unknown_and_tls12_suites_are_errors() {
+        let known = rustls::crypto::ring::default_provider().cipher_suites;
+        let e = tls13_suites("TLS_AES_128_CCM_SHA256", &known).unwrap_err();
+        assert!(e.to_string().contains("TLS_AES_128_CCM_SHA256"), "{e}");
+        let e = tls13_suites("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", &known).unwrap_err();
+        assert!(e.to_string().contains("TLS 1.2"), "{e}");
+    }
+
+    #[test]
+    fn empty_tls13_list_disables_tls13() {
+        let opts = ContextOptions::new().cipher_suites("");
+        let (_, versions) = provider_and_versions(&opts).unwrap();
+        assert_eq!(versions, [&rustls::version::TLS12]);
+        let opts = ContextOptions::new().cipher_suites("").protocol(ProtocolVersion::TlsV1_3);
+        assert!(matches!(provider_and_versions(&opts), Err(TlsError::Config { .. })));
+    }
+
+    #[test]
+    fn alpn_names_are_checked() {
+        assert!(check_alpn(&[b"h2".to_vec()]).is_ok());
+        assert!(check_alpn(&[Vec::new()]).is_err());
+        assert!(check_alpn(&[vec![b'a'; 256]]).is_err());
+    }
+}

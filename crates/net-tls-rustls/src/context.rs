@@ -1,0 +1,143 @@
+//! [`RustlsContext`]: the rustls configurations of one context, built once.
+
+use std::any::Any;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use net_core::SocketIo;
+use net_tls::{BackendContext, ContextOptions, TlsError, TlsSession};
+use rustls::pki_types::ServerName;
+use rustls::{ClientConfig, ClientConnection, Connection, ServerConfig, ServerConnection};
+
+use crate::config::{self, Configs};
+use crate::session::RustlsSession;
+use crate::RUSTLS;
+
+/// The name given to rustls when the caller gave none (`""`): never sent (SNI is off in that
+/// configuration) and never checked.
+const UNNAMED: &str = "unnamed.invalid";
+
+/// A context of the rustls backend: what
+/// [`net_tls::Context::backend_context`] gives for a downcast.
+///
+/// It holds the rustls configurations made from the options when the context was made: one
+/// client configuration for host names and IP addresses, one for an empty host name (no SNI,
+/// no name check), and a server configuration when the options have a certificate and key.
+///
+/// ```
+/// use net_tls::{Context, ContextOptions};
+/// use net_tls_rustls::{RustlsBackend, RustlsContext};
+/// let ctx = Context::with_backend(&RustlsBackend, &ContextOptions::new().alpn(["h2"]))?;
+/// let own = ctx.backend_context().downcast_ref::<RustlsContext>().unwrap();
+/// assert_eq!(own.client_config().alpn_protocols, [b"h2".to_vec()]);
+/// assert!(own.server_config().is_none()); // no certificate: a client context
+/// # Ok::<(), net_tls::TlsError>(())
+/// ```
+#[derive(Debug)]
+pub struct RustlsContext {
+    configs: Configs,
+}
+
+impl RustlsContext {
+    pub(crate) fn new(options: &ContextOptions) -> Result<RustlsContext, TlsError> {
+        Ok(RustlsContext { configs: config::build(options)? })
+    }
+
+    /// The client configuration used when connecting to a host name or an IP address.
+    ///
+    /// ```
+    /// # let ctx = net_tls::Context::with_backend(&net_tls_rustls::RustlsBackend, &net_tls::ContextOptions::new())?;
+    /// let own = ctx.backend_context().downcast_ref::<net_tls_rustls::RustlsContext>().unwrap();
+    /// assert!(own.client_config().enable_sni);
+    /// # Ok::<(), net_tls::TlsError>(())
+    /// ```
+    pub fn client_config(&self) -> &Arc<ClientConfig> {
+        &self.configs.client
+    }
+
+    /// The client configuration used for an empty host name: no SNI, and under
+    /// `VerifyMode::Peer` the chain is checked but not the name.
+    ///
+    /// ```
+    /// # let ctx = net_tls::Context::with_backend(&net_tls_rustls::RustlsBackend, &net_tls::ContextOptions::new())?;
+    /// let own = ctx.backend_context().downcast_ref::<net_tls_rustls::RustlsContext>().unwrap();
+    /// assert!(!own.unnamed_client_config().enable_sni);
+    /// # Ok::<(), net_tls::TlsError>(())
+    /// ```
+    pub fn unnamed_client_config(&self) -> &Arc<ClientConfig> {
+        &self.configs.client_unnamed
+    }
+
+    /// The server configuration; `None` when the options had no certificate and key.
+    ///
+    /// ```
+    /// # let ctx = net_tls::Context::with_backend(&net_tls_rustls::RustlsBackend, &net_tls::ContextOptions::new())?;
+    /// let own = ctx.backend_context().downcast_ref::<net_tls_rustls::RustlsContext>().unwrap();
+    /// assert!(own.server_config().is_none());
+    /// # Ok::<(), net_tls::TlsError>(())
+    /// ```
+    pub fn server_config(&self) -> Option<&Arc<ServerConfig>> {
+        self.configs.server.as_ref()
+    }
+}
+
+/// The server name for `hostname`: an IP address (with or without brackets or zone) is an IP
+/// name, anything else must be a DNS name.
+fn server_name(hostname: &str) -> Result<ServerName<'static>, TlsError> {
+    let bare = hostname.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(hostname);
+    let without_zone = bare.split_once('%').map_or(bare, |(ip, _zone)| ip);
+    if let Ok(ip) = without_zone.parse::<IpAddr>() {
+        return Ok(ServerName::from(ip));
+    }
+    ServerName::try_from(hostname.to_owned()).map_err(|e| {
+        TlsError::Socket(net_core::Error::InvalidArgument {
+            op: "handshake",
+            reason: format!("{hostname:?} is not a valid server name: {e}"),
+        })
+    })
+}
+
+impl BackendContext for RustlsContext {
+    fn connect(&self, io: SocketIo, hostname: &str) -> Result<Box<dyn TlsSession>, TlsError> {
+        let (config, name) = if hostname.is_empty() {
+            (&self.configs.client_unnamed, ServerName::try_from(UNNAMED).map_err(|e| TlsError::backend(RUSTLS, e))?)
+        } else {
+            (&self.configs.client, server_name(hostname)?)
+        };
+        let conn = ClientConnection::new(config.clone(), name)
+            .map_err(|e| TlsError::Handshake { backend: RUSTLS, source: Box::new(e) })?;
+        Ok(Box::new(RustlsSession::handshake(Connection::Client(conn), io)?))
+    }
+
+    fn accept(&self, io: SocketIo) -> Result<Box<dyn TlsSession>, TlsError> {
+        let config = self
+            .configs
+            .server
+            .as_ref()
+            .ok_or_else(|| TlsError::Config { what: "a server context needs cert_file and key_file".into() })?;
+        let conn = ServerConnection::new(config.clone())
+            .map_err(|e| TlsError::Handshake { backend: RUSTLS, source: Box::new(e) })?;
+        Ok(Box::new(RustlsSession::handshake(Connection::Server(conn), io)?))
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::server_name;
+    use rustls::pki_types::ServerName;
+
+    #[test]
+    fn names_and_addresses() {
+        assert!(matches!(server_name("example.com").unwrap(), ServerName::DnsName(_)));
+        assert!(matches!(server_name("localhost").unwrap(), ServerName::DnsName(_)));
+        assert!(matches!(server_name("127.0.0.1").unwrap(), ServerName::IpAddress(_)));
+        assert!(matches!(server_name("::1").unwrap(), ServerName::IpAddress(_)));
+        assert!(matches!(server_name("[::1]").unwrap(), ServerName::IpAddress(_)));
+        assert!(matches!(server_name("fe80::1%eth0").unwrap(), ServerName::IpAddress(_)));
+        assert!(server_name("bad name!").is_err());
+    }
+}

@@ -1,0 +1,337 @@
+//! [`RustlsSession`]: a rustls connection over the socket's own descriptor.
+
+use std::any::Any;
+use std::io::{self, Read, Write};
+use std::time::{Duration, Instant};
+
+use net_core::SocketIo;
+use net_tls::{Certificate, TlsError, TlsSession};
+use rustls::Connection;
+
+use crate::config::iana_name;
+
+use crate::RUSTLS;
+
+/// An established rustls session over a socket: what
+/// [`net_tls::ssl_handle`] gives for a socket secured by this backend (Nim's `sslHandle`).
+///
+/// It owns the [`rustls::Connection`] (client or server) and a [`SocketIo`] handle on the
+/// socket's descriptor; the socket does every read and write through it. Use
+/// [`connection`](RustlsSession::connection) for what the generic API does not expose (the key
+/// exchange group, the handshake kind, exported keying material...).
+///
+/// ```no_run
+/// use net_tls_rustls::{rustls, RustlsSession};
+/// # fn show(socket: &net_core::Socket) {
+/// if let Some(session) = net_tls::ssl_handle::<RustlsSession>(socket) {
+///     let conn: &rustls::Connection = session.connection();
+///     println!("key exchange: {:?}", conn.negotiated_key_exchange_group().map(|g| g.name()));
+///     println!("handshake: {:?}", conn.handshake_kind());
+/// }
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct RustlsSession {
+    conn: Connection,
+    io: SocketIo,
+    /// Decrypted bytes waiting in `conn` (from the last `process_new_packets`, less what was
+    /// read since).
+    pending: usize,
+    /// `Some(true)`: close_notify received; `Some(false)`: end of stream without it.
+    closed: Option<bool>,
+    /// The fatal TLS error the session met, returned again by every later read and write.
+    failed: Option<rustls::Error>,
+}
+
+impl RustlsSession {
+    /// Runs the handshake of `conn` over `io` to its end.
+    pub(crate) fn handshake(conn: Connection, io: SocketIo) -> Result<RustlsSession, TlsError> {
+        let mut session = RustlsSession { conn, io, pending: 0, closed: None, failed: None };
+        let mut budget = Budget::new();
+        let result = session.drive_handshake(&mut budget);
+        budget.finish(&session.io);
+        result.map(|()| session)
+    }
+
+    fn drive_handshake(&mut self, budget: &mut Budget) -> Result<(), TlsError> {
+        loop {
+            self.flush_tls().map_err(os_error)?;
+            if !self.conn.is_handshaking() {
+                return Ok(());
+            }
+            budget.before_read(&self.io).map_err(os_error)?;
+            match self.conn.read_tls(&mut self.io) {
+                Ok(0) => {
+                    let eof = io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "the peer closed the connection during the handshake",
+                    );
+                    return Err(TlsError::Handshake { backend: RUSTLS, source: Box::new(eof) });
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(os_error(e)),
+            }
+            self.process().map_err(|e| TlsError::Handshake { backend: RUSTLS, source: Box::new(e) })?;
+        }
+    }
+
+    /// The rustls connection: a [`rustls::ClientConnection`] or a
+    /// [`rustls::ServerConnection`], handshake done.
+    ///
+    /// Read-only on purpose: reading or writing through it directly would bypass the socket's
+    /// buffer and this session's bookkeeping.
+    ///
+    /// ```no_run
+    /// # fn show(session: &net_tls_rustls::RustlsSession) {
+    /// use net_tls_rustls::rustls::Connection;
+    /// let side = match session.connection() {
+    ///     Connection::Client(_) => "client",
+    ///     Connection::Server(_) => "server",
+    /// };
+    /// println!("{side}: {:?}", session.connection().protocol_version());
+    /// # }
+    /// ```
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The handle on the socket's descriptor the session reads and writes through.
+    ///
+    /// ```no_run
+    /// # fn show(session: &net_tls_rustls::RustlsSession) {
+    /// println!("peer: {:?}", session.io().socket2().peer_addr());
+    /// # }
+    /// ```
+    pub fn io(&self) -> &SocketIo {
+        &self.io
+    }
+
+    /// Decrypts what arrived; records the plaintext waiting and a close_notify.
+    fn process(&mut self) -> Result<(), rustls::Error> {
+        match self.conn.process_new_packets() {
+            Ok(state) => {
+                self.pending = state.plaintext_bytes_to_read();
+                if state.peer_has_closed() {
+                    self.closed = Some(true);
+                }
+                Ok(())
+            }
+            Err(e) => {
+                // rustls queued an alert telling the peer why; it may be gone already.
+                let _ = self.flush_tls();
+                self.failed = Some(e.clone());
+                Err(e)
+            }
+        }
+    }
+
+    /// Writes every queued TLS record to the descriptor.
+    fn flush_tls(&mut self) -> io::Result<()> {
+        while self.conn.wants_write() {
+            match self.conn.write_tls(&mut Wire(&mut self.io)) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    fn read_plaintext(&mut self, buf: &mut [u8], budget: &mut Budget) -> io::Result<usize> {
+        loop {
+            if self.pending > 0 {
+                match self.conn.reader().read(buf) {
+                    Ok(n) if n > 0 => {
+                        self.pending = self.pending.saturating_sub(n);
+                        return Ok(n);
+                    }
+                    Ok(_) => self.pending = 0,
+                    Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::UnexpectedEof) => {
+                        self.pending = 0;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            if let Some(e) = &self.failed {
+                return Err(tls_io_error(e));
+            }
+            if self.closed.is_some() {
+                return Ok(0);
+            }
+            budget.before_read(&self.io)?;
+            match self.conn.read_tls(&mut self.io) {
+                Ok(0) => {
+                    // End of stream on the descriptor without close_notify (a close_notify
+                    // sets `closed` when it is processed); a partial record is dropped.
+                    self.closed = Some(false);
+                    return Ok(0);
+                }
+                Ok(_) => self.process().map_err(|e| tls_io_error(&e))?,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // WouldBlock / TimedOut (SO_RCVTIMEO), resets...: the partial record stays in
+                // rustls's buffer, the session stays usable.
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// The descriptor as rustls writes to it: `write_vectored` is one `sendmsg(2)` (with
+/// `MSG_NOSIGNAL`, as `SocketIo`'s `write`). rustls hands over every queued record at once;
+/// `SocketIo` alone would send them one `send` each, and a handshake flight cut into small
+/// segments waits on Nagle's algorithm and the peer's delayed ACK (tens of milliseconds).
+struct Wire<'a>(&'a mut SocketIo);
+
+impl Write for Wire<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        self.0.socket2().send_vectored_with_flags(bufs, libc::MSG_NOSIGNAL)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A TLS error as an `io::Error` (InvalidData, rustls's message).
+fn tls_io_error(e: &rustls::Error) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, e.clone())
+}
+
+/// An error of the descriptor during the handshake: a socket error, the OS code kept.
+fn os_error(e: io::Error) -> TlsError {
+    TlsError::Socket(net_core::Error::io("handshake", None, e))
+}
+
+/// Errors after which data handed to rustls is still sent by the next write or flush.
+fn is_transient(e: &io::Error) -> bool {
+    matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted)
+}
+
+impl TlsSession for RustlsSession {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let mut budget = Budget::new();
+        let result = self.read_plaintext(buf, &mut budget);
+        budget.finish(&self.io);
+        result
+    }
+
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if let Some(e) = &self.failed {
+            return Err(tls_io_error(e));
+        }
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        // Send what an earlier write left queued first, so the queue stays bounded.
+        self.flush_tls()?;
+        let n = self.conn.writer().write(buf)?;
+        match self.flush_tls() {
+            Ok(()) => Ok(n),
+            // Taken: rustls sends it with the next write or flush.
+            Err(e) if n > 0 && is_transient(&e) => Ok(n),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.flush_tls()
+    }
+
+    fn close_notify(&mut self) -> io::Result<()> {
+        if self.failed.is_some() {
+            // A fatal alert already ended the session.
+            return Ok(());
+        }
+        self.conn.send_close_notify();
+        self.flush_tls()
+    }
+
+    fn pending_plaintext(&self) -> usize {
+        self.pending
+    }
+
+    fn peer_certificates(&self) -> Vec<Certificate> {
+        self.conn
+            .peer_certificates()
+            .map(|chain| chain.iter().map(|c| Certificate(c.as_ref().to_vec())).collect())
+            .unwrap_or_default()
+    }
+
+    fn protocol_version(&self) -> Option<String> {
+        Some(match self.conn.protocol_version()? {
+            rustls::ProtocolVersion::TLSv1_2 => "TLSv1.2".to_owned(),
+            rustls::ProtocolVersion::TLSv1_3 => "TLSv1.3".to_owned(),
+            other => format!("{other:?}"),
+        })
+    }
+
+    fn cipher(&self) -> Option<String> {
+        self.conn.negotiated_cipher_suite().map(|s| iana_name(s.suite()))
+    }
+
+    fn alpn_protocol(&self) -> Option<Vec<u8>> {
+        self.conn.alpn_protocol().map(<[u8]>::to_vec)
+    }
+
+    fn clean_close(&self) -> Option<bool> {
+        self.closed
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+/// Keeps one call within the descriptor's read timeout (`SO_RCVTIMEO`, which net-core sets to
+/// what is left of a call's budget) even when it needs several reads, as when a record arrives
+/// in pieces: each read after the first gets only what is left. The timeout is put back after.
+struct Budget {
+    start: Instant,
+    reads: u32,
+    limit: Option<Duration>,
+    shrunk: bool,
+}
+
+impl Budget {
+    fn new() -> Budget {
+        Budget { start: Instant::now(), reads: 0, limit: None, shrunk: false }
+    }
+
+    fn before_read(&mut self, io: &SocketIo) -> io::Result<()> {
+        self.reads = self.reads.saturating_add(1);
+        if self.reads == 1 {
+            return Ok(());
+        }
+        if self.reads == 2 {
+            self.limit = io.socket2().read_timeout()?;
+        }
+        let Some(limit) = self.limit else { return Ok(()) };
+        let left = limit.saturating_sub(self.start.elapsed());
+        if left.is_zero() {
+            return Err(io::Error::new(io::ErrorKind::WouldBlock, "the read timeout ran out"));
+        }
+        // A zero timeval means "no timeout": never go below a millisecond.
+        io.socket2().set_read_timeout(Some(left.max(Duration::from_millis(1))))?;
+        self.shrunk = true;
+        Ok(())
+    }
+
+    fn finish(self, io: &SocketIo) {
+        if self.shrunk {
+            let _ = io.socket2().set_read_timeout(self.limit);
+        }
+    }
+}

@@ -1,0 +1,545 @@
+// The body of the TLS conformance suite, included once per backend by `tests/tls.rs` with
+// `KIND` naming the backend. Every test here runs unchanged against every backend.
+
+use std::io::{Read, Write};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use net::tls::{
+    capabilities, closed_cleanly, got_handshake, new_context, peer_certificates, psk_identity, session_info,
+    BackendKind, Capability, ClientAuth, ContextOptions, HandshakeSide, TlsError, VerifyMode,
+};
+use net::{Domain, Error, ReadOptions, Socket, SocketFlag, SocketFlags};
+use net_tests::certs::{Pki, Validity};
+use net_tests::tls::{
+    accept_quietly, client_context, echo_once, env_lock, options_requiring, server_context, server_context_with,
+    tls_listener,
+};
+
+fn has(capability: Capability) -> bool {
+    capabilities(KIND).contains(capability)
+}
+
+/// Connects with `client` to a server serving `server_leaf`, at `host`; the handshake's result.
+fn try_connect(client: &net::tls::Context, server_leaf: &net_tests::certs::Leaf, host: &str) -> Result<(), Error> {
+    let server_ctx = server_context(KIND, server_leaf);
+    let domain = if host == "::1" { Domain::Inet6 } else { Domain::Inet };
+    let (listener, port) = tls_listener(Some(&server_ctx), domain);
+    let server = accept_quietly(listener);
+    let mut socket = Socket::builder().domain(domain).build()?;
+    client.wrap_socket(&mut socket)?;
+    let result = socket.connect(host, port);
+    socket.close();
+    server.join().expect("server thread");
+    result
+}
+
+#[test]
+fn handshake_in_connect_and_accept_then_lines() {
+    let pki = Pki::new("echo");
+    let leaf = pki.server("localhost", &["localhost"], Validity::Current);
+    let server_ctx = server_context(KIND, &leaf);
+    let (listener, port) = tls_listener(Some(&server_ctx), Domain::Inet);
+    let server = echo_once(listener);
+    let mut client = Socket::tcp().unwrap();
+    let ctx = client_context(KIND, &pki);
+    ctx.wrap_socket(&mut client).unwrap();
+    assert!(client.is_ssl());
+    assert!(!got_handshake(&client).unwrap());
+    client.connect("localhost", port).unwrap();
+    assert!(got_handshake(&client).unwrap());
+    for word in ["one", "two", "three"] {
+        client.send(format!("{word}\r\n").as_bytes()).unwrap();
+        assert_eq!(client.recv_line().unwrap(), format!("echo: {word}"));
+    }
+    let info = session_info(&client).unwrap();
+    assert_eq!(info.backend, KIND);
+    assert!(info.protocol_version.as_deref().is_some_and(|v| v.starts_with("TLS")), "{info:?}");
+    assert!(info.cipher.is_some());
+    client.close();
+    assert_eq!(server.join().unwrap().unwrap(), 3);
+}
+
+#[test]
+fn wrap_connected_socket_on_both_sides() {
+    let pki = Pki::new("connected");
+    let leaf = pki.server("localhost", &["localhost"], Validity::Current);
+    let server_ctx = server_context(KIND, &leaf);
+    let (mut listener, port) = tls_listener(None, Domain::Inet6);
+    let server = thread::spawn(move || {
+        let mut conn = listener.accept().unwrap();
+        server_ctx.wrap_connected_socket(&mut conn, HandshakeSide::Server, "").unwrap();
+        let line = conn.recv_line().unwrap();
+        conn.send(format!("{line}!\n").as_bytes()).unwrap();
+        conn
+    });
+    let mut client = net::dial("::1", port).unwrap();
+    let ctx = client_context(KIND, &pki);
+    ctx.wrap_connected_socket(&mut client, HandshakeSide::Client, "localhost").unwrap();
+    client.send(b"hi\n").unwrap();
+    assert_eq!(client.recv_line().unwrap(), "hi!");
+    let _conn = server.join().unwrap();
+    // Wrapping twice is an error.
+    assert!(ctx.wrap_connected_socket(&mut client, HandshakeSide::Client, "localhost").is_err());
+    assert!(ctx.wrap_socket(&mut client).is_err());
+}
+
+#[test]
+fn every_socket_api_works_over_tls() {
+    let pki = Pki::new("apis");
+    let leaf = pki.server("localhost", &["localhost"], Validity::Current);
+    for buffered in [true, false] {
+        let server_ctx = server_context(KIND, &leaf);
+        let (mut listener, port) = tls_listener(Some(&server_ctx), Domain::Inet);
+        let writer = thread::spawn(move || {
+            let mut conn = listener.accept().unwrap();
+            conn.send(b"one\r\ntwo\rthree\n\r\nHDR:body\npeek\npar").unwrap();
+            thread::sleep(Duration::from_millis(300));
+            conn.send(b"tial\nlast").unwrap();
+            assert!(conn.try_send(b" bytes"));
+            writeln!(conn).unwrap();
+            conn.flush().unwrap();
+            conn
+        });
+        let mut c = Socket::builder().buffered(buffered).build().unwrap();
+        client_context(KIND, &pki).wrap_socket(&mut c).unwrap();
+        c.connect("localhost", port).unwrap();
+        assert_eq!(c.recv_line().unwrap(), "one");
+        let mut line = String::new();
+        c.read_line(&mut line).unwrap();
+        assert_eq!(line, "two");
+        assert_eq!(c.recv_line().unwrap(), "three");
+        assert_eq!(c.recv_line().unwrap(), "\r\n");
+        assert_eq!(c.skip(4).unwrap(), 4);
+        assert_eq!(c.recv_string(5).unwrap(), "body\n");
+        let peek = ReadOptions::new().flag(SocketFlag::Peek);
+        assert_eq!(c.recv_line_with(&peek).unwrap(), "peek");
+        assert_eq!(c.recv_line().unwrap(), "peek");
+        assert!(c.has_data_buffered() || !buffered, "decrypted bytes are counted");
+        let quick = ReadOptions::new().timeout(Duration::from_millis(50));
+        assert!(matches!(c.recv_line_with(&quick), Err(Error::Timeout { .. })));
+        assert_eq!(c.recv_line_with(&ReadOptions::new().timeout(Duration::from_secs(5))).unwrap(), "partial");
+        let mut rest = Vec::new();
+        let mut conn = writer.join().unwrap();
+        conn.close();
+        c.read_to_end(&mut rest).unwrap();
+        assert_eq!(rest, b"last bytes\n");
+        assert_eq!(closed_cleanly(&c), Some(true));
+    }
+}
+
+#[test]
+fn bulk_64_mib_both_ways() {
+    const SIZE: usize = 64 << 20;
+    let pki = Pki::new("bulk");
+    let leaf = pki.server("localhost", &["localhost"], Validity::Current);
+    let server_ctx = server_context(KIND, &leaf);
+    let (mut listener, port) = tls_listener(Some(&server_ctx), Domain::Inet);
+    let pattern: Arc<Vec<u8>> = Arc::new((0..SIZE).map(|i| (i % 251) as u8).collect());
+    let expected = pattern.clone();
+    let server = thread::spawn(move || {
+        let mut conn = listener.accept().unwrap();
+        let got = conn.recv(SIZE).unwrap();
+        assert!(got == *expected, "server received different bytes");
+        conn.send(&expected).unwrap();
+        conn
+    });
+    let mut c = Socket::tcp().unwrap();
+    client_context(KIND, &pki).wrap_socket(&mut c).unwrap();
+    c.connect("localhost", port).unwrap();
+    c.send(&pattern).unwrap();
+    let back = c.recv(SIZE).unwrap();
+    assert!(back == *pattern, "client received different bytes");
+    drop(server.join().unwrap());
+}
+
+#[test]
+fn peer_verification_rejects_bad_certificates() {
+    let pki = Pki::new("reject");
+    let other_ca = Pki::new("other-ca");
+    let cases = [
+        ("expired", pki.server("expired", &["localhost"], Validity::Expired), "localhost"),
+        ("not yet valid", pki.server("future", &["localhost"], Validity::NotYetValid), "localhost"),
+        ("wrong host name", pki.server("wrong", &["other.test"], Validity::Current), "localhost"),
+        ("self-signed", pki.self_signed("self", &["localhost"]), "localhost"),
+        ("unknown CA", other_ca.server("unknown", &["localhost"], Validity::Current), "localhost"),
+        ("IP certificate for another IP", pki.server("ip", &["127.0.0.2"], Validity::Current), "127.0.0.1"),
+    ];
+    let verifying = client_context(KIND, &pki);
+    let trusting = new_context(ContextOptions::new().backend(KIND).verify_mode(VerifyMode::None)).unwrap();
+    for (what, leaf, host) in &cases {
+        let start = Instant::now();
+        match try_connect(&verifying, leaf, host) {
+            Err(Error::Tls(e)) => assert!(!e.to_string().is_empty(), "{what}"),
+            Err(other) => panic!("{KIND}: {what}: not a TLS error: {other}"),
+            Ok(_) => panic!("{KIND}: {what}: the handshake succeeded"),
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "{what}: took too long");
+        // VerifyMode::None accepts every one of them.
+        try_connect(&trusting, leaf, host).unwrap_or_else(|e| panic!("{KIND}: None refused {what}: {e}"));
+    }
+}
+
+#[test]
+fn peer_verification_accepts_good_certificates() {
+    let pki = Pki::new("accept");
+    let by_name = pki.server("name", &["localhost"], Validity::Current);
+    let by_ip = pki.server("ip", &["127.0.0.1"], Validity::Current);
+    let by_ip6 = pki.server("ip6", &["::1"], Validity::Current);
+    let with_file = client_context(KIND, &pki);
+    try_connect(&with_file, &by_name, "localhost").unwrap();
+    try_connect(&with_file, &by_ip, "127.0.0.1").unwrap();
+    try_connect(&with_file, &by_ip6, "::1").unwrap();
+    if has(Capability::CaDir) {
+        let with_dir = new_context(ContextOptions::new().backend(KIND).ca_dir(&pki.ca_dir)).unwrap();
+        try_connect(&with_dir, &by_name, "localhost").unwrap();
+    }
+    if has(Capability::EnvVarRoots) {
+        let _env = env_lock();
+        std::env::set_var("SSL_CERT_FILE", &pki.ca_file);
+        let from_env = new_context(ContextOptions::new().backend(KIND).verify_mode(VerifyMode::PeerUseEnvVars));
+        std::env::remove_var("SSL_CERT_FILE");
+        try_connect(&from_env.unwrap(), &by_name, "localhost").unwrap();
+    }
+}
+
+#[test]
+fn empty_hostname_checks_the_chain_but_not_the_name() {
+    let pki = Pki::new("noname");
+    let leaf = pki.server("wrong", &["other.test"], Validity::Current);
+    let server_ctx = server_context(KIND, &leaf);
+    let (mut listener, port) = tls_listener(None, Domain::Inet);
+    let server = thread::spawn(move || {
+        let mut conn = listener.accept().unwrap();
+        let _ = server_ctx.wrap_connected_socket(&mut conn, HandshakeSide::Server, "");
+        conn
+    });
+    let mut c = net::dial("127.0.0.1", port).unwrap();
+    client_context(KIND, &pki).wrap_connected_socket(&mut c, HandshakeSide::Client, "").unwrap();
+    drop(server.join().unwrap());
+}
+
+#[test]
+fn mutual_tls_where_the_backend_can() {
+    let pki = Pki::new("mtls");
+    let leaf = pki.server("localhost", &["localhost"], Validity::Current);
+    let client_leaf = pki.client("client");
+    let opts = ContextOptions::new().ca_file(&pki.ca_file).client_auth(ClientAuth::Required);
+    if !has(Capability::ClientAuth) {
+        let err = new_context(opts.backend(KIND).cert_and_key(&leaf.chain, &leaf.key)).unwrap_err();
+        assert!(matches!(err, TlsError::Unsupported { capability: Capability::ClientAuth, hint: Some(_), .. }), "{err}");
+        return;
+    }
+    let server_ctx = server_context_with(KIND, &leaf, opts);
+    let (mut listener, port) = tls_listener(Some(&server_ctx), Domain::Inet);
+    let server = thread::spawn(move || {
+        let mut conn = listener.accept().unwrap();
+        let certs = peer_certificates(&conn);
+        conn.send(b"ok\n").unwrap();
+        let refused = listener.accept();
+        let stranger_refused = listener.accept();
+        (certs, refused.is_err() && stranger_refused.is_err())
+    });
+    let with_cert = new_context(
+        ContextOptions::new().backend(KIND).ca_file(&pki.ca_file).cert_and_key(&client_leaf.cert, &client_leaf.key),
+    )
+    .unwrap();
+    let mut c = Socket::tcp().unwrap();
+    with_cert.wrap_socket(&mut c).unwrap();
+    c.connect("localhost", port).unwrap();
+    assert_eq!(c.recv_line().unwrap(), "ok");
+    // A client without a certificate is turned away.
+    let mut anonymous = Socket::tcp().unwrap();
+    client_context(KIND, &pki).wrap_socket(&mut anonymous).unwrap();
+    let outcome = anonymous.connect("localhost", port).and_then(|()| anonymous.recv_line());
+    // So is one whose certificate comes from a CA the server does not trust, even though the
+    // server context has `VerifyMode::None` (that is about checking servers).
+    let stranger_ca = Pki::new("mtls-stranger");
+    let stranger = stranger_ca.client("stranger");
+    let stranger_ctx = new_context(
+        ContextOptions::new().backend(KIND).ca_file(&pki.ca_file).cert_and_key(&stranger.cert, &stranger.key),
+    )
+    .unwrap();
+    let mut strange = Socket::tcp().unwrap();
+    stranger_ctx.wrap_socket(&mut strange).unwrap();
+    let strange_outcome = strange.connect("localhost", port).and_then(|()| strange.recv_line());
+    assert!(matches!(strange_outcome.as_deref(), Err(_) | Ok("")), "{strange_outcome:?}");
+    let (certs, refused) = server.join().unwrap();
+    assert_eq!(certs.first().map(|c| c.as_der().to_vec()), Some(client_leaf.der.clone()));
+    assert!(refused, "the server accepted a client without a trusted certificate");
+    assert!(matches!(outcome.as_deref(), Err(_) | Ok("")), "{outcome:?}");
+}
+
+#[test]
+fn peer_certificates_leaf_first() {
+    let pki = Pki::new("chain");
+    let leaf = pki.server("localhost", &["localhost"], Validity::Current);
+    let server_ctx = server_context(KIND, &leaf);
+    let (listener, port) = tls_listener(Some(&server_ctx), Domain::Inet);
+    let server = echo_once(listener);
+    let mut c = Socket::tcp().unwrap();
+    client_context(KIND, &pki).wrap_socket(&mut c).unwrap();
+    c.connect("localhost", port).unwrap();
+    let certs = peer_certificates(&c);
+    assert_eq!(certs[0].as_der(), &leaf.der[..]);
+    assert_eq!(certs[0].subject().as_deref(), Some("CN=localhost"));
+    assert_eq!(certs[0].issuer().as_deref(), Some("CN=net test CA chain"));
+    if has(Capability::VerifiedChain) {
+        assert_eq!(certs.last().unwrap().as_der(), &pki.ca_der[..], "the verified chain ends at the root");
+    }
+    c.close();
+    server.join().unwrap().unwrap();
+    assert!(peer_certificates(&Socket::tcp().unwrap()).is_empty());
+    assert!(matches!(got_handshake(&Socket::tcp().unwrap()), Err(TlsError::NotTls { .. })));
+}
+
+#[test]
+fn end_of_stream_without_close_notify_is_end_of_stream() {
+    let pki = Pki::new("eof");
+    let leaf = pki.server("localhost", &["localhost"], Validity::Current);
+    let server_ctx = server_context(KIND, &leaf);
+    let (mut listener, port) = tls_listener(Some(&server_ctx), Domain::Inet);
+    let server = thread::spawn(move || {
+        let mut conn = listener.accept().unwrap();
+        conn.send(b"last line\n").unwrap();
+        // Half-close the TCP stream: the peer sees the end without a close_notify.
+        conn.io_handle().unwrap().socket2().shutdown(std::net::Shutdown::Write).unwrap();
+        thread::sleep(Duration::from_millis(200));
+        conn
+    });
+    let mut c = Socket::tcp().unwrap();
+    client_context(KIND, &pki).wrap_socket(&mut c).unwrap();
+    c.connect("localhost", port).unwrap();
+    assert_eq!(c.recv_line().unwrap(), "last line");
+    assert_eq!(c.recv_line().unwrap(), "");
+    assert_eq!(closed_cleanly(&c), Some(false));
+    assert_eq!(c.recv_line().unwrap(), "", "and it stays at the end");
+    drop(server.join().unwrap());
+}
+
+#[test]
+fn broken_peers_give_clear_errors() {
+    let pki = Pki::new("broken");
+    let ctx = client_context(KIND, &pki);
+    let connect = |port: u16| {
+        let mut c = Socket::tcp().unwrap();
+        ctx.wrap_socket(&mut c).unwrap();
+        let start = Instant::now();
+        let r = c.connect_timeout("localhost", port, Duration::from_secs(5));
+        (r, start.elapsed())
+    };
+
+    // A peer that resets in the middle of the handshake.
+    let (mut listener, port) = tls_listener(None, Domain::Inet);
+    let t = thread::spawn(move || {
+        let mut conn = listener.accept().unwrap();
+        let _ = conn.recv_with(5, &ReadOptions::new());
+        net_tests::reset(conn);
+    });
+    let (r, took) = connect(port);
+    t.join().unwrap();
+    assert!(matches!(r, Err(Error::Tls(_)) | Err(Error::Io { .. })), "{r:?}");
+    assert!(took < Duration::from_secs(5));
+
+    // A plain-TCP server that answers with non-TLS bytes.
+    let (mut listener, port) = tls_listener(None, Domain::Inet);
+    let t = thread::spawn(move || {
+        let mut conn = listener.accept().unwrap();
+        let _ = conn.recv_with(5, &ReadOptions::new());
+        let _ = conn.send(b"HTTP/1.0 400 Bad Request\r\n\r\nthis is not TLS\r\n");
+        thread::sleep(Duration::from_millis(200));
+    });
+    let (r, _) = connect(port);
+    t.join().unwrap();
+    assert!(matches!(r, Err(Error::Tls(_)) | Err(Error::Io { .. })), "{r:?}");
+
+    // A server that never answers: the connect budget covers the handshake.
+    let (listener, port) = tls_listener(None, Domain::Inet);
+    let (r, took) = {
+        let mut c = Socket::tcp().unwrap();
+        ctx.wrap_socket(&mut c).unwrap();
+        let start = Instant::now();
+        (c.connect_timeout("localhost", port, Duration::from_millis(300)), start.elapsed())
+    };
+    assert!(matches!(r, Err(Error::Timeout { .. })), "{r:?}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    drop(listener);
+
+    // The same through wrap_connected_socket with a handshake timeout.
+    let slow = new_context(
+        ContextOptions::new().backend(KIND).ca_file(&pki.ca_file).handshake_timeout(Duration::from_millis(300)),
+    )
+    .unwrap();
+    let (mut listener, port) = tls_listener(None, Domain::Inet);
+    let mut c = net::dial("127.0.0.1", port).unwrap();
+    let _held = listener.accept().unwrap();
+    let err = slow.wrap_connected_socket(&mut c, HandshakeSide::Client, "localhost").unwrap_err();
+    assert!(matches!(err, TlsError::Socket(Error::Timeout { .. })), "{err}");
+}
+
+#[test]
+fn reset_in_the_middle_of_a_record() {
+    let pki = Pki::new("midrecord");
+    let leaf = pki.server("localhost", &["localhost"], Validity::Current);
+    let server_ctx = server_context(KIND, &leaf);
+    let (mut listener, port) = tls_listener(Some(&server_ctx), Domain::Inet);
+    let server = thread::spawn(move || {
+        let conn = listener.accept().unwrap();
+        // Half a TLS application-data record, straight onto the wire, then a reset.
+        let mut io = conn.io_handle().unwrap();
+        io.write_all(&[0x17, 0x03, 0x03, 0x01, 0x00, 1, 2, 3, 4, 5]).unwrap();
+        thread::sleep(Duration::from_millis(100));
+        net_tests::reset(conn);
+    });
+    let mut c = Socket::tcp().unwrap();
+    client_context(KIND, &pki).wrap_socket(&mut c).unwrap();
+    c.connect("localhost", port).unwrap();
+    server.join().unwrap();
+    let strict = ReadOptions::new().flags(SocketFlags::empty()).timeout(Duration::from_secs(5));
+    match c.recv_line_with(&strict) {
+        Err(Error::Timeout { .. }) => panic!("{KIND}: a reset read as a timeout"),
+        Err(_) => {}
+        Ok(line) => {
+            assert_eq!(line, "", "{KIND}");
+            assert_ne!(closed_cleanly(&c), Some(true));
+        }
+    }
+}
+
+#[test]
+fn psk_where_the_backend_can() {
+    let server_opts = ContextOptions::new()
+        .backend(KIND)
+        .verify_mode(VerifyMode::None)
+        .psk_identity_hint("net-hint")
+        .psk_server(|identity| (identity == "user").then(|| b"0123456789abcdef".to_vec()));
+    let client_opts = ContextOptions::new().backend(KIND).verify_mode(VerifyMode::None).psk_client(|hint| {
+        assert_eq!(hint, "net-hint");
+        Some(("user".to_owned(), b"0123456789abcdef".to_vec()))
+    });
+    if !has(Capability::Psk) {
+        for opts in [server_opts, client_opts] {
+            let err = new_context(opts).unwrap_err();
+            assert!(
+                matches!(err, TlsError::Unsupported { backend, capability: Capability::Psk, hint: Some(BackendKind::OpenSsl) } if backend == KIND),
+                "{err}"
+            );
+        }
+        return;
+    }
+    let server_ctx = new_context(server_opts).unwrap();
+    let (mut listener, port) = tls_listener(Some(&server_ctx), Domain::Inet);
+    let server = thread::spawn(move || {
+        let mut conn = listener.accept().unwrap();
+        let identity = psk_identity(&conn);
+        let line = conn.recv_line().unwrap();
+        conn.send(b"psk ok\n").unwrap();
+        (identity, line)
+    });
+    let mut c = Socket::tcp().unwrap();
+    new_context(client_opts).unwrap().wrap_socket(&mut c).unwrap();
+    c.connect("127.0.0.1", port).unwrap();
+    c.send(b"hello\n").unwrap();
+    assert_eq!(c.recv_line().unwrap(), "psk ok");
+    let (identity, line) = server.join().unwrap();
+    assert_eq!(identity.as_deref(), Some("user"));
+    assert_eq!(line, "hello");
+}
+
+#[test]
+fn every_missing_capability_is_refused_when_the_context_is_made() {
+    let pki = Pki::new("caps");
+    let leaf = pki.server("localhost", &["localhost"], Validity::Current);
+    let backend = net::tls::backend(KIND).unwrap();
+    assert_eq!(backend.capabilities(), capabilities(KIND));
+    for capability in Capability::ALL {
+        if capability == Capability::VerifiedChain {
+            continue; // not an option: checked by peer_certificates_leaf_first
+        }
+        let _env = env_lock();
+        let result = new_context(options_requiring(capability, &pki, &leaf).backend(KIND));
+        if has(capability) {
+            if let Err(e) = result {
+                // Asking for a capability the backend has may still fail for other reasons
+                // (no PSK server callback...), but never as Unsupported.
+                assert!(!matches!(e, TlsError::Unsupported { .. }), "{KIND} {capability:?}: {e}");
+            }
+        } else {
+            match result {
+                Err(TlsError::Unsupported { backend, capability: c, hint }) => {
+                    assert_eq!((backend, c), (KIND, capability));
+                    if let Some(h) = hint {
+                        assert!(capabilities(h).contains(capability));
+                    }
+                }
+                other => panic!("{KIND}: {capability:?} was not refused: {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_options_are_errors_that_say_why() {
+    let err = new_context(ContextOptions::new().backend(KIND).session_id_context([b'x'; 33])).unwrap_err();
+    assert!(err.to_string().contains("33 bytes"), "{err}");
+    let err = new_context(ContextOptions::new().backend(KIND).protocol(net::tls::ProtocolVersion::SslV3)).unwrap_err();
+    assert!(matches!(err, TlsError::Config { .. }), "{err}");
+    let err = new_context(ContextOptions::new().backend(KIND).ca_file("/nonexistent/ca.pem")).unwrap_err();
+    assert!(matches!(err, TlsError::File { .. }), "{err}");
+    assert!(err.to_string().contains("/nonexistent/ca.pem"), "{err}");
+    let err =
+        new_context(ContextOptions::new().backend(KIND).cert_and_key("/nonexistent/c.pem", "/nonexistent/k.pem"))
+            .unwrap_err();
+    assert!(matches!(err, TlsError::File { .. }), "{err}");
+}
+
+#[test]
+fn extra_data_by_index() {
+    let ctx = new_context(ContextOptions::new().backend(KIND).verify_mode(VerifyMode::None)).unwrap();
+    assert!(ctx.extra_data(3).is_none());
+    ctx.set_extra_data(3, Arc::new(String::from("payload")));
+    let got = ctx.extra_data(3).unwrap();
+    assert_eq!(got.downcast_ref::<String>().map(String::as_str), Some("payload"));
+    ctx.set_extra_data(3, Arc::new(7u32));
+    assert_eq!(ctx.clone().extra_data(3).unwrap().downcast_ref::<u32>(), Some(&7));
+}
+
+#[test]
+fn try_accept_reports_what_it_found() {
+    let pki = Pki::new("try-accept");
+    let leaf = pki.server("localhost", &["localhost"], Validity::Current);
+    let server_ctx = server_context(KIND, &leaf);
+    let (mut listener, port) = tls_listener(None, Domain::Inet);
+    assert_eq!(server_ctx.try_accept(&mut listener).unwrap().0, net::tls::AcceptResult::NoClient);
+    let ctx = client_context(KIND, &pki);
+    let client = thread::spawn(move || {
+        let mut c = Socket::tcp().unwrap();
+        ctx.wrap_socket(&mut c).unwrap();
+        c.connect("localhost", port).unwrap();
+        c.send(b"via try_accept\n").unwrap();
+        c
+    });
+    let poll = |listener: &mut Socket| {
+        for _ in 0..500 {
+            match server_ctx.try_accept(listener).unwrap() {
+                (net::tls::AcceptResult::NoClient, _) => thread::sleep(Duration::from_millis(10)),
+                other => return other,
+            }
+        }
+        panic!("no client arrived");
+    };
+    let (result, accepted) = poll(&mut listener);
+    assert_eq!(result, net::tls::AcceptResult::Success);
+    let (mut conn, address) = accepted.unwrap();
+    assert_eq!(address, "127.0.0.1");
+    assert_eq!(conn.recv_line().unwrap(), "via try_accept");
+    drop(client.join().unwrap());
+    // A client that does not speak TLS: the handshake fails, and that is a result.
+    let mut plain = net::dial("127.0.0.1", port).unwrap();
+    plain.send(b"\x00\x01\x02 not a client hello\r\n\r\n").unwrap();
+    plain.close();
+    let (result, accepted) = poll(&mut listener);
+    assert_eq!(result, net::tls::AcceptResult::NoHandshake);
+    assert!(accepted.is_none());
+}
