@@ -60,6 +60,27 @@ pub fn pair(transport: Transport, buffered: bool) -> (Socket, Socket) {
     }
 }
 
+/// Runs `f` for every transport, buffered and unbuffered.
+pub fn each(f: impl Fn(Transport, bool)) {
+    for t in TRANSPORTS {
+        for buffered in [true, false] {
+            f(t, buffered);
+        }
+    }
+}
+
+/// A reader (buffered or not) whose TCP peer sent `data` and then reset the connection; the
+/// bytes and the reset have both arrived when this returns.
+pub fn reset_after(transport: Transport, buffered: bool, data: &[u8]) -> Socket {
+    assert_ne!(transport, Transport::Unix, "Unix sockets have no reset");
+    let (mut w, r) = pair(transport, buffered);
+    w.send(data).expect("send");
+    wait_kernel(&r, data.len());
+    reset(w);
+    std::thread::sleep(Duration::from_millis(20));
+    r
+}
+
 /// Makes the peer see a reset (RST) instead of a clean close.
 pub fn reset(mut socket: Socket) {
     socket2::SockRef::from(&socket.as_fd()).set_linger(Some(Duration::ZERO)).expect("SO_LINGER");

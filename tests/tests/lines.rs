@@ -5,16 +5,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use net::{Error, ReadLineResult, ReadOptions, Socket, SocketFlag, SocketFlags};
-use net_tests::{kernel_pending, pair, reset, wait_kernel, Transport, TRANSPORTS};
-
-/// Runs `f` for every transport, buffered and unbuffered.
-fn each(f: impl Fn(Transport, bool)) {
-    for t in TRANSPORTS {
-        for buffered in [true, false] {
-            f(t, buffered);
-        }
-    }
-}
+use net_tests::{each, kernel_pending, pair, reset_after, wait_kernel, Transport, TRANSPORTS};
 
 fn lines_until_eof(reader: &mut Socket) -> Vec<String> {
     let mut out = Vec::new();
@@ -127,20 +118,12 @@ fn peer_reset_mid_line() {
     for t in [Transport::Tcp4, Transport::Tcp6] {
         for b in [true, false] {
             // With SafeDisconn (the default) a reset reads as end of stream: the bytes first.
-            let (mut w, mut r) = pair(t, b);
-            w.send(b"abc").unwrap();
-            wait_kernel(&r, 3);
-            reset(w);
-            thread::sleep(Duration::from_millis(20));
+            let mut r = reset_after(t, b, b"abc");
             assert_eq!(r.recv_line().unwrap(), "abc");
             assert_eq!(r.recv_line().unwrap(), "");
 
             // Without it: the bytes first, then the reset as an error.
-            let (mut w, mut r) = pair(t, b);
-            w.send(b"abc").unwrap();
-            wait_kernel(&r, 3);
-            reset(w);
-            thread::sleep(Duration::from_millis(20));
+            let mut r = reset_after(t, b, b"abc");
             let strict = ReadOptions::new().flags(SocketFlags::empty());
             let mut line = Vec::new();
             assert_eq!(r.read_line_bytes(&mut line, &strict).unwrap(), ReadLineResult::PartialLine);

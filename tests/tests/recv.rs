@@ -6,15 +6,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use net::{Error, ReadOptions, SocketFlag, SocketFlags};
-use net_tests::{pair, reset, wait_kernel, Transport, TRANSPORTS};
-
-fn each(f: impl Fn(Transport, bool)) {
-    for t in TRANSPORTS {
-        for buffered in [true, false] {
-            f(t, buffered);
-        }
-    }
-}
+use net_tests::{each, pair, reset_after, wait_kernel, Transport, TRANSPORTS};
 
 #[test]
 fn buffered_recv_waits_for_the_size_unbuffered_does_not() {
@@ -145,21 +137,13 @@ fn peek_is_honoured_by_every_read() {
 fn reset_after_data_comes_after_the_data() {
     for t in [Transport::Tcp4, Transport::Tcp6] {
         for b in [true, false] {
-            let (mut w, mut r) = pair(t, b);
-            w.send(b"abc").unwrap();
-            wait_kernel(&r, 3);
-            reset(w);
-            thread::sleep(Duration::from_millis(20));
+            let mut r = reset_after(t, b, b"abc");
             let strict = ReadOptions::new().flags(SocketFlags::empty());
             assert_eq!(r.recv_with(10, &strict).unwrap(), b"abc", "{t:?} buffered={b}");
             let err = r.recv_with(10, &strict).unwrap_err();
             assert_eq!(err.raw_os_error(), Some(libc::ECONNRESET), "{t:?} buffered={b}: {err}");
 
-            let (mut w, mut r) = pair(t, b);
-            w.send(b"abc").unwrap();
-            wait_kernel(&r, 3);
-            reset(w);
-            thread::sleep(Duration::from_millis(20));
+            let mut r = reset_after(t, b, b"abc");
             assert_eq!(r.recv(10).unwrap(), b"abc");
             assert_eq!(r.recv(10).unwrap(), b"", "SafeDisconn: the reset reads as end of stream");
         }
@@ -254,11 +238,7 @@ fn reads_on_a_closed_socket_are_errors() {
 #[test]
 fn std_read_reports_a_reset_as_an_error_after_the_bytes() {
     for b in [true, false] {
-        let (mut w, mut r) = pair(Transport::Tcp4, b);
-        w.send(b"abc").unwrap();
-        wait_kernel(&r, 3);
-        reset(w);
-        thread::sleep(Duration::from_millis(20));
+        let mut r = reset_after(Transport::Tcp4, b, b"abc");
         let mut got = Vec::new();
         let err = r.read_to_end(&mut got).unwrap_err();
         assert_eq!(got, b"abc", "buffered={b}: the bytes come first");

@@ -14,12 +14,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pki = pki::localhost()?;
 
     // A tiny HTTPS server to talk to.
-    let server_ctx = new_context(ContextOptions::new().cert_and_key(&pki.cert_chain, &pki.key))?;
-    let mut listener = Socket::tcp()?;
-    listener.bind_addr(0, "127.0.0.1")?;
-    listener.listen()?;
-    server_ctx.wrap_socket(&mut listener)?;
-    let port = listener.local_addr()?.port();
+    let (mut listener, port) = pki.tls_listener()?;
     let server = thread::spawn(move || -> Result<(), net::Error> {
         let mut conn = listener.accept()?;
         // Read the request up to its blank line (or the end of the stream).

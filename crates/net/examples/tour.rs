@@ -28,12 +28,7 @@ fn tls_echo() -> Result<(), Box<dyn std::error::Error>> {
     use net::tls::{new_context, peer_certificates, session_info, ContextOptions, VerifyMode};
 
     let pki = pki::localhost()?;
-    let server_ctx = new_context(ContextOptions::new().cert_and_key(&pki.cert_chain, &pki.key))?;
-    let mut listener = Socket::tcp()?;
-    listener.bind_addr(0, "127.0.0.1")?;
-    listener.listen()?;
-    server_ctx.wrap_socket(&mut listener)?;
-    let port = listener.local_addr()?.port();
+    let (mut listener, port) = pki.tls_listener()?;
     let server = thread::spawn(move || -> Result<(), net::Error> {
         let mut conn = listener.accept()?;
         let line = conn.recv_line()?;

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use net::tls::{new_context, ContextOptions};
+use net::Socket;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 
 /// Paths of the PEM files.
@@ -11,6 +13,21 @@ pub(crate) struct Pki {
     pub(crate) ca_file: PathBuf,
     pub(crate) cert_chain: PathBuf,
     pub(crate) key: PathBuf,
+}
+
+impl Pki {
+    /// A listener on 127.0.0.1 (port chosen by the OS), wrapped so that each `accept` runs
+    /// the server handshake with this certificate; and its port.
+    #[allow(dead_code)] // shared by the examples; tls_server spells the recipe out instead
+    pub(crate) fn tls_listener(&self) -> Result<(Socket, u16), Box<dyn std::error::Error>> {
+        let server_ctx = new_context(ContextOptions::new().cert_and_key(&self.cert_chain, &self.key))?;
+        let mut listener = Socket::tcp()?;
+        listener.bind_addr(0, "127.0.0.1")?;
+        listener.listen()?;
+        server_ctx.wrap_socket(&mut listener)?;
+        let port = listener.local_addr()?.port();
+        Ok((listener, port))
+    }
 }
 
 impl Drop for Pki {
