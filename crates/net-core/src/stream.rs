@@ -83,6 +83,46 @@ impl AsRawFd for SocketIo {
 /// Reads may block on the descriptor; the socket bounds them with `SO_RCVTIMEO` when the caller
 /// gave a timeout, so a session must pass `WouldBlock`/`TimedOut` errors through unchanged and
 /// keep its state, as TLS libraries do.
+///
+/// ```
+/// use std::any::Any;
+/// use std::io::{self, Read, Write};
+/// use std::sync::Arc;
+/// use net_core::{Error, SecureSession, SecureUpgrade, Socket, SocketIo};
+///
+/// /// A "secured" stream that only passes bytes through, to show the shape.
+/// #[derive(Debug)]
+/// struct Clear(SocketIo);
+/// impl SecureSession for Clear {
+///     fn read(&mut self, b: &mut [u8]) -> io::Result<usize> { self.0.read(b) }
+///     fn write(&mut self, b: &[u8]) -> io::Result<usize> { self.0.write(b) }
+///     fn flush(&mut self) -> io::Result<()> { Ok(()) }
+///     fn close_notify(&mut self) -> io::Result<()> { Ok(()) }
+///     fn handshake_complete(&self) -> bool { true }
+///     fn as_any(&self) -> &dyn Any { self }
+///     fn as_any_mut(&mut self) -> &mut dyn Any { self }
+/// }
+/// #[derive(Debug)]
+/// struct ClearUpgrade;
+/// impl SecureUpgrade for ClearUpgrade {
+///     fn client(&self, io: SocketIo, _name: &str) -> Result<Box<dyn SecureSession>, Error> { Ok(Box::new(Clear(io))) }
+///     fn server(&self, io: SocketIo) -> Result<Box<dyn SecureSession>, Error> { Ok(Box::new(Clear(io))) }
+///     fn as_any(&self) -> &dyn Any { self }
+/// }
+///
+/// let mut listener = Socket::tcp()?;
+/// listener.bind_addr(0, "127.0.0.1")?;
+/// listener.listen()?;
+/// listener.set_upgrade(Arc::new(ClearUpgrade))?;
+/// let mut client = Socket::tcp()?;
+/// client.set_upgrade(Arc::new(ClearUpgrade))?;
+/// client.connect("127.0.0.1", listener.local_addr()?.port())?; // runs `client`
+/// let mut conn = listener.accept()?; // runs `server`
+/// client.send(b"through the session\n")?;
+/// assert_eq!(conn.recv_line()?, "through the session");
+/// assert!(conn.session().is_some());
+/// # Ok::<(), Error>(())
+/// ```
 pub trait SecureSession: Send + Debug {
     /// Reads plaintext; `Ok(0)` is the end of the stream.
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize>;
@@ -109,7 +149,7 @@ pub trait SecureSession: Send + Debug {
 }
 
 /// What a socket does to secure itself when it connects or accepts (a TLS role recorded by
-/// `wrap_socket` before the socket is connected).
+/// `wrap_socket` before the socket is connected). See [`SecureSession`] for an example of both.
 pub trait SecureUpgrade: Send + Sync + Debug {
     /// Runs the client handshake after `connect`; `server_name` is the address given to it.
     fn client(&self, io: SocketIo, server_name: &str) -> Result<Box<dyn SecureSession>, Error>;

@@ -17,6 +17,16 @@ use crate::hello::{suite_name, version_name, HelloWatch, Negotiated};
 ///
 /// During the handshake it also reads the ServerHello going by, for the negotiated version and
 /// cipher suite, which native-tls does not report.
+///
+/// Reached through `ssl_handle` on a TLS socket of this backend:
+///
+/// ```
+/// use net_tls_native::Stream; // native_tls::TlsStream<NativeIo>
+/// let socket = net_core::Socket::tcp()?;
+/// let handle: Option<&Stream> = net_tls::ssl_handle(&socket);
+/// assert!(handle.map(|s| s.get_ref().socket_io()).is_none(), "no session on a plain socket");
+/// # Ok::<(), net_core::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct NativeIo {
     io: SocketIo,
@@ -32,7 +42,7 @@ impl NativeIo {
         NativeIo { io, eof: false, server, hello: HelloWatch::default() }
     }
 
-    /// The socket's I/O handle.
+    /// The socket's I/O handle (see the type's example).
     pub fn socket_io(&self) -> &SocketIo {
         &self.io
     }
