@@ -95,8 +95,32 @@ pub fn options_requiring(capability: Capability, pki: &Pki, leaf: &Leaf) -> Cont
     }
 }
 
-/// Serialises tests that touch `SSL_CERT_FILE` / `SSL_CERT_DIR` (process-wide state).
-pub fn env_lock() -> MutexGuard<'static, ()> {
+/// The environment variables the TLS tests change.
+const CERT_VARS: [&str; 2] = ["SSL_CERT_FILE", "SSL_CERT_DIR"];
+
+/// Held while a test changes `SSL_CERT_FILE` / `SSL_CERT_DIR` (process-wide state): other such
+/// tests wait, and the variables get back the values they had (the machine may set them) when
+/// the guard drops, however the test ends.
+#[derive(Debug)]
+pub struct EnvGuard {
+    saved: Vec<(&'static str, Option<std::ffi::OsString>)>,
+    _lock: MutexGuard<'static, ()>,
+}
+
+impl Drop for EnvGuard {
+    fn drop(&mut self) {
+        for (name, value) in &self.saved {
+            match value {
+                Some(v) => std::env::set_var(name, v),
+                None => std::env::remove_var(name),
+            }
+        }
+    }
+}
+
+/// Serialises tests that touch `SSL_CERT_FILE` / `SSL_CERT_DIR`, and restores them afterwards.
+pub fn env_lock() -> EnvGuard {
     static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+    let lock = LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    EnvGuard { saved: CERT_VARS.iter().map(|&n| (n, std::env::var_os(n))).collect(), _lock: lock }
 }

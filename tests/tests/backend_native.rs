@@ -188,6 +188,8 @@ fn environment_roots_under_peer_use_env_vars() {
     ok(handshake(&server_ctx, &from_file.unwrap(), "server.test"));
     ok(handshake(&server_ctx, &from_dir.unwrap(), "server.test"));
     let _env = env_lock();
+    // Neither variable may point anywhere useful (the machine may set SSL_CERT_DIR).
+    std::env::remove_var("SSL_CERT_DIR");
     std::env::set_var("SSL_CERT_FILE", pki.dir.join("missing.pem"));
     let err = new_context(env.backend(KIND));
     std::env::remove_var("SSL_CERT_FILE");

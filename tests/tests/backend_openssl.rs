@@ -186,6 +186,8 @@ fn environment_roots_only_under_peer_use_env_vars() {
     let message = client_error(handshake(&server_ctx, &plain_peer.unwrap(), "server.test"));
     assert!(message.contains("certificate verify failed"), "{message}");
     let _env = env_lock();
+    // Neither variable may point anywhere useful (the machine may set SSL_CERT_DIR).
+    std::env::remove_var("SSL_CERT_DIR");
     std::env::set_var("SSL_CERT_FILE", pki.dir.join("missing.pem"));
     let err = new_context(env.backend(KIND));
     std::env::remove_var("SSL_CERT_FILE");
