@@ -4,14 +4,14 @@ use std::any::Any;
 use std::fmt;
 use std::io;
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 
 use native_tls::{Certificate, HandshakeError, Identity, Protocol, TlsAcceptor, TlsConnector};
 use net_core::SocketIo;
 use net_tls::{
-    BackendContext, BackendKind, Capability, ClientAuth, ContextOptions, ProtocolVersion, TlsError, TlsSession,
-    VerifyMode,
+    read_file, BackendContext, BackendKind, Capability, ClientAuth, ContextOptions, ProtocolVersion, RootSources,
+    TlsError, TlsSession, VerifyMode,
 };
 
 use crate::session::{NativeIo, Session};
@@ -30,13 +30,9 @@ fn invalid(what: &'static str, path: &Path, reason: String) -> TlsError {
     TlsError::File { what, path: path.to_owned(), source: io::Error::new(io::ErrorKind::InvalidData, reason) }
 }
 
-fn read(what: &'static str, path: &Path) -> Result<Vec<u8>, TlsError> {
-    std::fs::read(path).map_err(|source| TlsError::File { what, path: path.to_owned(), source })
-}
-
 /// The PEM certificates of `path`, at least one.
 fn certificates(what: &'static str, path: &Path) -> Result<Vec<Certificate>, TlsError> {
-    let pem = read(what, path)?;
+    let pem = read_file(what, path)?;
     match Certificate::stack_from_pem(&pem) {
         Ok(certs) if !certs.is_empty() => Ok(certs),
         Ok(_) => Err(invalid(what, path, "no PEM certificate in the file".into())),
@@ -44,66 +40,20 @@ fn certificates(what: &'static str, path: &Path) -> Result<Vec<Certificate>, Tls
     }
 }
 
-/// Every certificate in the regular files of `dir` that parse as PEM; other files are skipped.
-fn directory(dir: &Path) -> Result<Vec<Certificate>, TlsError> {
-    let err = |source| TlsError::File { what: "CA directory", path: dir.to_owned(), source };
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(err)?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .collect();
-    paths.sort();
-    let mut out = Vec::new();
-    for path in paths {
-        let Ok(pem) = std::fs::read(&path) else { continue };
-        if let Ok(certs) = Certificate::stack_from_pem(&pem) {
-            out.extend(certs);
-        }
-    }
-    Ok(out)
-}
-
-fn env_path(name: &str) -> Option<PathBuf> {
-    std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from)
-}
-
 /// The roots the options name, or `None` for the platform's own.
 fn roots(options: &ContextOptions) -> Result<Option<Vec<Certificate>>, TlsError> {
-    let mut given = false;
-    let mut certs = Vec::new();
-    if let Some(file) = &options.ca_file {
-        given = true;
-        certs.extend(certificates("CA file", file)?);
-    }
-    if let Some(dir) = &options.ca_dir {
-        given = true;
-        certs.extend(directory(dir)?);
-    }
-    if options.verify_mode == VerifyMode::PeerUseEnvVars {
-        // As OpenSSL does, a variable naming a missing file adds nothing.
-        if let Some(file) = env_path("SSL_CERT_FILE") {
-            given = true;
-            certs.extend(certificates("CA file", &file).unwrap_or_default());
-        }
-        if let Some(dirs) = env_path("SSL_CERT_DIR") {
-            given = true;
-            for dir in std::env::split_paths(&dirs) {
-                certs.extend(directory(&dir).unwrap_or_default());
-            }
-        }
-    }
-    match (given, certs.is_empty()) {
-        (false, _) => Ok(None),
-        (true, true) => Err(TlsError::NoCaCertificates),
-        (true, false) => Ok(Some(certs)),
+    let parse = |pem: &[u8]| Certificate::stack_from_pem(pem).map_err(|e| format!("not PEM certificates: {e}"));
+    match RootSources::from_options(options).load(parse)? {
+        Some(certs) if certs.is_empty() => Err(TlsError::NoCaCertificates),
+        found => Ok(found),
     }
 }
 
 /// Our certificate chain and key as a native-tls identity.
 fn identity(cert_file: &Path, key_file: &Path) -> Result<Identity, TlsError> {
-    let cert = read("certificate file", cert_file)?;
+    let cert = read_file("certificate file", cert_file)?;
     certificates("certificate file", cert_file)?;
-    let key = read("key file", key_file)?;
+    let key = read_file("key file", key_file)?;
     if !key.windows(27).any(|w| w == b"-----BEGIN PRIVATE KEY-----") {
         return Err(invalid("key file", key_file, "native-tls needs a PKCS#8 PEM key (BEGIN PRIVATE KEY)".into()));
     }

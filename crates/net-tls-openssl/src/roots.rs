@@ -4,14 +4,9 @@ use std::ffi::CStr;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use net_tls::{ContextOptions, TlsError, VerifyMode};
+use net_tls::{read_file, ContextOptions, RootSources, TlsError};
 use openssl::pkey::{PKey, Private};
 use openssl::x509::X509;
-
-/// Reads a file, naming it in the error.
-fn read(what: &'static str, path: &Path) -> Result<Vec<u8>, TlsError> {
-    std::fs::read(path).map_err(|source| TlsError::File { what, path: path.to_owned(), source })
-}
 
 fn invalid(what: &'static str, path: &Path, reason: String) -> TlsError {
     TlsError::File { what, path: path.to_owned(), source: io::Error::new(io::ErrorKind::InvalidData, reason) }
@@ -19,7 +14,7 @@ fn invalid(what: &'static str, path: &Path, reason: String) -> TlsError {
 
 /// The PEM certificates of `path`, at least one.
 pub(crate) fn certificates(what: &'static str, path: &Path) -> Result<Vec<X509>, TlsError> {
-    let pem = read(what, path)?;
+    let pem = read_file(what, path)?;
     match X509::stack_from_pem(&pem) {
         Ok(certs) if !certs.is_empty() => Ok(certs),
         Ok(_) => Err(invalid(what, path, "no PEM certificate in the file".into())),
@@ -29,27 +24,8 @@ pub(crate) fn certificates(what: &'static str, path: &Path) -> Result<Vec<X509>,
 
 /// The PEM private key of `path`.
 pub(crate) fn private_key(path: &Path) -> Result<PKey<Private>, TlsError> {
-    let pem = read("key file", path)?;
+    let pem = read_file("key file", path)?;
     PKey::private_key_from_pem(&pem).map_err(|e| invalid("key file", path, format!("not a PEM private key: {e}")))
-}
-
-/// Every certificate in the regular files of `dir` that parse as PEM; other files are skipped.
-pub(crate) fn directory(dir: &Path) -> Result<Vec<X509>, TlsError> {
-    let err = |source| TlsError::File { what: "CA directory", path: dir.to_owned(), source };
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(err)?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .collect();
-    paths.sort();
-    let mut out = Vec::new();
-    for path in paths {
-        let Ok(pem) = std::fs::read(&path) else { continue };
-        if let Ok(certs) = X509::stack_from_pem(&pem) {
-            out.extend(certs);
-        }
-    }
-    Ok(out)
 }
 
 /// Where the trusted roots come from.
@@ -60,42 +36,13 @@ pub(crate) enum Roots {
     System { file: Option<PathBuf>, dir: Option<PathBuf> },
 }
 
-fn env_path(name: &str) -> Option<PathBuf> {
-    std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from)
-}
-
 /// The trusted roots the options ask for; `NoCaCertificates` when there are none.
 pub(crate) fn roots(options: &ContextOptions) -> Result<Roots, TlsError> {
-    let mut given = false;
-    let mut certs = Vec::new();
-    if let Some(file) = &options.ca_file {
-        given = true;
-        certs.extend(certificates("CA file", file)?);
-    }
-    if let Some(dir) = &options.ca_dir {
-        given = true;
-        certs.extend(directory(dir)?);
-    }
-    if options.verify_mode == VerifyMode::PeerUseEnvVars {
-        // Like OpenSSL itself, a variable naming a missing file adds nothing; if nothing else
-        // is trusted, that is `NoCaCertificates`.
-        if let Some(file) = env_path("SSL_CERT_FILE") {
-            given = true;
-            if let Ok(found) = certificates("CA file", &file) {
-                certs.extend(found);
-            }
-        }
-        if let Some(dirs) = env_path("SSL_CERT_DIR") {
-            given = true;
-            for dir in std::env::split_paths(&dirs) {
-                if let Ok(found) = directory(&dir) {
-                    certs.extend(found);
-                }
-            }
-        }
-    }
-    if given {
-        return if certs.is_empty() { Err(TlsError::NoCaCertificates) } else { Ok(Roots::Explicit(certs)) };
+    let parse = |pem: &[u8]| X509::stack_from_pem(pem).map_err(|e| format!("not PEM certificates: {e}"));
+    match RootSources::from_options(options).load(parse)? {
+        Some(certs) if certs.is_empty() => return Err(TlsError::NoCaCertificates),
+        Some(certs) => return Ok(Roots::Explicit(certs)),
+        None => {}
     }
     let (file, dir) = default_locations();
     let file = file.filter(|f| f.is_file());

@@ -6,7 +6,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use net_tls::{Capability, ClientAuth, ContextOptions, ProtocolVersion, TlsError, VerifyMode};
+use net_tls::{Capability, ClientAuth, ContextOptions, ProtocolVersion, RootSources, TlsError, VerifyMode};
 use rustls::client::danger::ServerCertVerifier;
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
@@ -19,12 +19,6 @@ use rustls::{CipherSuite, ClientConfig, RootCertStore, ServerConfig, SupportedCi
 use crate::verify::{AcceptAnyServerCert, ChainOnly};
 
 use crate::RUSTLS;
-
-/// The environment variable naming a PEM file of roots under `VerifyMode::PeerUseEnvVars`.
-const CERT_FILE_ENV: &str = "SSL_CERT_FILE";
-/// The environment variable naming directories (`:`-separated) of roots under
-/// `VerifyMode::PeerUseEnvVars`.
-const CERT_DIR_ENV: &str = "SSL_CERT_DIR";
 
 /// Everything a context needs, built once when it is made.
 #[derive(Debug)]
@@ -246,88 +240,24 @@ fn load_certs(path: &Path) -> io::Result<Vec<CertificateDer<'static>>> {
     Ok(certs)
 }
 
-/// A root store that skips duplicates (a system directory holds each root twice: as a file
-/// and in the bundle).
-struct Roots {
-    store: RootCertStore,
-    seen: HashSet<Vec<u8>>,
-}
-
-impl Roots {
-    fn new() -> Roots {
-        Roots { store: RootCertStore::empty(), seen: HashSet::new() }
-    }
-
-    /// Adds what can be a trust anchor; returns how many were added or already there.
-    fn add(&mut self, certs: Vec<CertificateDer<'static>>) -> usize {
-        let mut usable = 0;
-        for cert in certs {
-            if self.seen.contains(cert.as_ref()) {
-                usable += 1;
-            } else if self.store.add(cert.clone()).is_ok() {
-                self.seen.insert(cert.as_ref().to_vec());
-                usable += 1;
-            }
-        }
-        usable
-    }
-
-    /// A CA file: it must exist and hold at least one usable certificate.
-    fn add_file(&mut self, path: &Path) -> Result<(), TlsError> {
-        let certs = load_certs(path).map_err(|source| file_error("CA file", path, source))?;
-        if self.add(certs) == 0 {
-            let source = io::Error::new(io::ErrorKind::InvalidData, "no usable CA certificate in the file");
-            return Err(file_error("CA file", path, source));
-        }
-        Ok(())
-    }
-
-    /// A CA directory: every regular file (symbolic links followed) that parses as PEM
-    /// certificates; the others are skipped.
-    fn add_dir(&mut self, dir: &Path) -> Result<(), TlsError> {
-        let entries = std::fs::read_dir(dir).map_err(|source| file_error("CA directory", dir, source))?;
-        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        paths.sort();
-        for path in paths {
-            if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
-                continue;
-            }
-            let Ok(iter) = CertificateDer::pem_file_iter(&path) else { continue };
-            if let Ok(certs) = iter.collect::<Result<Vec<_>, _>>() {
-                self.add(certs);
-            }
-        }
-        Ok(())
-    }
-}
-
-/// A non-empty environment variable as a path.
-fn env_path(name: &str) -> Option<std::ffi::OsString> {
-    std::env::var_os(name).filter(|v| !v.is_empty())
-}
-
-/// The roots the options name: `ca_file`, `ca_dir` and, under `PeerUseEnvVars`,
-/// `SSL_CERT_FILE` / `SSL_CERT_DIR`. `None` when none of them is given.
+/// The roots the options name (see `net_tls::RootSources`), in a root store that skips
+/// duplicates (a system directory holds each root twice: as a file and in the bundle); empty
+/// when the sources hold nothing usable (an error only where roots are needed). `None` when
+/// none is named.
 fn configured_roots(options: &ContextOptions) -> Result<Option<RootCertStore>, TlsError> {
-    let mut files: Vec<PathBuf> = options.ca_file.iter().cloned().collect();
-    let mut dirs: Vec<PathBuf> = options.ca_dir.iter().cloned().collect();
-    if options.verify_mode == VerifyMode::PeerUseEnvVars {
-        files.extend(env_path(CERT_FILE_ENV).map(PathBuf::from));
-        if let Some(list) = env_path(CERT_DIR_ENV) {
-            dirs.extend(std::env::split_paths(&list).filter(|p| !p.as_os_str().is_empty()));
+    let parse = |pem: &[u8]| -> Result<Vec<CertificateDer<'static>>, String> {
+        CertificateDer::pem_slice_iter(pem).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())
+    };
+    let Some(certs) = RootSources::from_options(options).load(parse)? else { return Ok(None) };
+    let mut store = RootCertStore::empty();
+    let mut seen = HashSet::new();
+    for cert in certs {
+        if seen.insert(cert.as_ref().to_vec()) {
+            // A certificate that cannot be a trust anchor is skipped, as OpenSSL does.
+            let _ = store.add(cert);
         }
     }
-    if files.is_empty() && dirs.is_empty() {
-        return Ok(None);
-    }
-    let mut roots = Roots::new();
-    for file in &files {
-        roots.add_file(file)?;
-    }
-    for dir in &dirs {
-        roots.add_dir(dir)?;
-    }
-    Ok(Some(roots.store))
+    Ok(Some(store))
 }
 
 /// The Mozilla roots of webpki-roots, for `Peer` without any CA file, directory or variable.

@@ -18,6 +18,7 @@ mod context;
 mod der;
 mod error;
 mod options;
+mod roots;
 
 pub use backend::{BackendContext, TlsBackend, TlsSession};
 pub use capability::{backend_with, capability_matrix_markdown, known_capabilities, Capabilities, Capability};
@@ -30,3 +31,4 @@ pub use options::{
     AcceptResult, BackendKind, Certificate, ClientAuth, ContextOptions, HandshakeSide, ProtocolVersion,
     PskClientCallback, PskServerCallback, VerifyMode,
 };
+pub use roots::{ca_dir_files, read_file, RootSources, CERT_DIR_ENV, CERT_FILE_ENV};

@@ -1,0 +1,213 @@
+//! Where trusted roots come from, the same for every backend: `ca_file`, `ca_dir` and, under
+//! `VerifyMode::PeerUseEnvVars`, `SSL_CERT_FILE` / `SSL_CERT_DIR`. Backends only parse.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::error::TlsError;
+use crate::options::{ContextOptions, VerifyMode};
+
+/// The variable naming a CA file under `VerifyMode::PeerUseEnvVars`.
+pub const CERT_FILE_ENV: &str = "SSL_CERT_FILE";
+/// The variable naming CA directories (`:`-separated, as OpenSSL reads it).
+pub const CERT_DIR_ENV: &str = "SSL_CERT_DIR";
+
+/// Reads a file, naming it in the error (`what` is "CA file", "certificate file"...).
+///
+/// ```
+/// let err = net_tls::read_file("CA file", std::path::Path::new("/nonexistent.pem")).unwrap_err();
+/// assert!(err.to_string().contains("CA file \"/nonexistent.pem\""));
+/// ```
+pub fn read_file(what: &'static str, path: &Path) -> Result<Vec<u8>, TlsError> {
+    std::fs::read(path).map_err(|source| TlsError::File { what, path: path.to_owned(), source })
+}
+
+/// The contents of every regular file of a CA directory (links followed), in name order;
+/// files that cannot be read are skipped. An unreadable directory is an error.
+///
+/// ```
+/// let dir = std::env::temp_dir().join(format!("net-tls-cadir-{}", std::process::id()));
+/// std::fs::create_dir_all(dir.join("sub"))?;
+/// std::fs::write(dir.join("b.pem"), "B")?;
+/// std::fs::write(dir.join("a.pem"), "A")?;
+/// let files = net_tls::ca_dir_files(&dir)?;
+/// assert_eq!(files, [b"A".to_vec(), b"B".to_vec()]); // the subdirectory is not a file
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn ca_dir_files(dir: &Path) -> Result<Vec<Vec<u8>>, TlsError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| TlsError::File {
+        what: "CA directory",
+        path: dir.to_owned(),
+        source,
+    })?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    Ok(paths
+        .into_iter()
+        .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file()))
+        .filter_map(|p| std::fs::read(p).ok())
+        .collect())
+}
+
+fn env_value(name: &str) -> Option<std::ffi::OsString> {
+    std::env::var_os(name).filter(|v| !v.is_empty())
+}
+
+/// The places the options name for trusted roots.
+///
+/// Files and directories the options give must be usable; those from the environment add
+/// nothing when they are missing, as in OpenSSL. Empty means "the backend's own roots".
+///
+/// ```
+/// use net_tls::{ContextOptions, RootSources};
+/// let sources = RootSources::from_options(&ContextOptions::new().ca_file("ca.pem"));
+/// assert_eq!(sources.files, [std::path::PathBuf::from("ca.pem")]);
+/// assert!(RootSources::from_options(&ContextOptions::new()).is_empty());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RootSources {
+    /// `ca_file`.
+    pub files: Vec<PathBuf>,
+    /// `ca_dir`.
+    pub dirs: Vec<PathBuf>,
+    /// `SSL_CERT_FILE`, under `PeerUseEnvVars`.
+    pub env_files: Vec<PathBuf>,
+    /// `SSL_CERT_DIR`, under `PeerUseEnvVars`.
+    pub env_dirs: Vec<PathBuf>,
+}
+
+impl RootSources {
+    /// The sources `options` name (reading the environment under `PeerUseEnvVars`).
+    ///
+    /// ```
+    /// use net_tls::{ContextOptions, RootSources, VerifyMode};
+    /// let opts = ContextOptions::new().verify_mode(VerifyMode::None).ca_dir("/etc/ssl/certs");
+    /// assert_eq!(RootSources::from_options(&opts).dirs.len(), 1);
+    /// ```
+    pub fn from_options(options: &ContextOptions) -> RootSources {
+        let mut sources = RootSources {
+            files: options.ca_file.iter().cloned().collect(),
+            dirs: options.ca_dir.iter().cloned().collect(),
+            ..RootSources::default()
+        };
+        if options.verify_mode == VerifyMode::PeerUseEnvVars {
+            sources.env_files.extend(env_value(CERT_FILE_ENV).map(PathBuf::from));
+            if let Some(list) = env_value(CERT_DIR_ENV) {
+                sources.env_dirs.extend(std::env::split_paths(&list).filter(|p| !p.as_os_str().is_empty()));
+            }
+        }
+        sources
+    }
+
+    /// Whether the options name no source at all.
+    ///
+    /// ```
+    /// assert!(net_tls::RootSources::default().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty() && self.dirs.is_empty() && self.env_files.is_empty() && self.env_dirs.is_empty()
+    }
+
+    /// Loads every certificate with the backend's PEM `parse`. `Ok(None)` when no source is
+    /// named; `Ok(Some(empty))` when the sources hold nothing (whether that is an error,
+    /// [`TlsError::NoCaCertificates`], depends on whether the context verifies). A named
+    /// `ca_file` that is missing or holds no certificate, or a named `ca_dir` that cannot be
+    /// read, is a [`TlsError::File`].
+    ///
+    /// ```
+    /// use net_tls::{ContextOptions, RootSources, TlsError};
+    /// let parse = |pem: &[u8]| -> Result<Vec<Vec<u8>>, String> { Ok(vec![pem.to_vec()]) };
+    /// assert!(RootSources::default().load(parse)?.is_none());
+    /// let missing = RootSources::from_options(&ContextOptions::new().ca_file("/nonexistent.pem"));
+    /// assert!(matches!(missing.load(parse), Err(TlsError::File { what: "CA file", .. })));
+    /// # Ok::<(), TlsError>(())
+    /// ```
+    pub fn load<C>(&self, parse: impl Fn(&[u8]) -> Result<Vec<C>, String>) -> Result<Option<Vec<C>>, TlsError> {
+        if self.is_empty() {
+            return Ok(None);
+        }
+        let mut certs = Vec::new();
+        for file in &self.files {
+            let parsed = parse(&read_file("CA file", file)?).and_then(|c| {
+                if c.is_empty() {
+                    Err("no PEM certificate in the file".to_owned())
+                } else {
+                    Ok(c)
+                }
+            });
+            let source = |reason| io::Error::new(io::ErrorKind::InvalidData, reason);
+            certs.extend(parsed.map_err(|r| TlsError::File {
+                what: "CA file",
+                path: file.clone(),
+                source: source(r),
+            })?);
+        }
+        for dir in &self.dirs {
+            certs.extend(ca_dir_files(dir)?.iter().filter_map(|pem| parse(pem).ok()).flatten());
+        }
+        for file in &self.env_files {
+            certs.extend(std::fs::read(file).ok().and_then(|pem| parse(&pem).ok()).unwrap_or_default());
+        }
+        for dir in &self.env_dirs {
+            let files = ca_dir_files(dir).unwrap_or_default();
+            certs.extend(files.iter().filter_map(|pem| parse(pem).ok()).flatten());
+        }
+        Ok(Some(certs))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("net-tls-roots-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// A stand-in parser: every line starting with "CERT" is a certificate.
+    fn parse(pem: &[u8]) -> Result<Vec<String>, String> {
+        let text = std::str::from_utf8(pem).map_err(|e| e.to_string())?;
+        Ok(text.lines().filter(|l| l.starts_with("CERT")).map(str::to_owned).collect())
+    }
+
+    #[test]
+    fn files_dirs_and_hostile_entries() {
+        let dir = scratch("mixed");
+        std::fs::write(dir.join("one.pem"), "CERT 1\nCERT 2\n").unwrap();
+        std::fs::write(dir.join("junk.bin"), [0xff, 0xfe, 0x00]).unwrap();
+        std::fs::write(dir.join("empty.pem"), "").unwrap();
+        std::fs::create_dir_all(dir.join("nested")).unwrap();
+        std::fs::write(dir.join("nested").join("deep.pem"), "CERT deep\n").unwrap();
+        let sources = RootSources { dirs: vec![dir.clone()], ..RootSources::default() };
+        assert_eq!(sources.load(parse).unwrap().unwrap(), ["CERT 1", "CERT 2"]);
+
+        let empty_file = RootSources { files: vec![dir.join("empty.pem")], ..RootSources::default() };
+        let err = empty_file.load(parse).unwrap_err();
+        assert!(err.to_string().contains("no PEM certificate"), "{err}");
+
+        let junk_dir = scratch("junk");
+        std::fs::write(junk_dir.join("x"), "nothing here").unwrap();
+        let nothing = RootSources { dirs: vec![junk_dir.clone()], ..RootSources::default() };
+        assert!(nothing.load(parse).unwrap().unwrap().is_empty());
+
+        let missing_dir = RootSources { dirs: vec![dir.join("absent")], ..RootSources::default() };
+        assert!(matches!(missing_dir.load(parse), Err(TlsError::File { what: "CA directory", .. })));
+
+        // From the environment, what is missing adds nothing.
+        let env = RootSources {
+            env_files: vec![dir.join("absent.pem")],
+            env_dirs: vec![dir.join("absent"), dir.clone()],
+            ..RootSources::default()
+        };
+        assert_eq!(env.load(parse).unwrap().unwrap().len(), 2);
+        let env_only_missing = RootSources { env_files: vec![dir.join("absent.pem")], ..RootSources::default() };
+        assert!(env_only_missing.load(parse).unwrap().unwrap().is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+        std::fs::remove_dir_all(&junk_dir).unwrap();
+    }
+}
