@@ -6,7 +6,8 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use net::tls::{
-    new_context, BackendKind, Capability, ClientAuth, Context, ContextOptions, ProtocolVersion, VerifyMode,
+    new_context, BackendKind, Capability, ClientAuth, Context, ContextOptions, HandshakeSide, ProtocolVersion,
+    TlsError, VerifyMode,
 };
 use net::{Domain, Socket};
 
@@ -27,6 +28,51 @@ pub fn server_context_with(kind: BackendKind, leaf: &Leaf, options: ContextOptio
 pub fn client_context(kind: BackendKind, pki: &Pki) -> Context {
     new_context(ContextOptions::new().backend(kind).ca_file(&pki.ca_file))
         .unwrap_or_else(|e| panic!("{kind} client context: {e}"))
+}
+
+/// A context on `kind` from `options`.
+pub fn context(kind: BackendKind, options: ContextOptions) -> Context {
+    new_context(options.backend(kind)).unwrap_or_else(|e| panic!("{kind} context: {e}"))
+}
+
+/// A TCP pair over loopback, `(client, server)`, not wrapped.
+pub fn tcp_pair(v6: bool) -> (Socket, Socket) {
+    let (mut listener, port) = tls_listener(None, if v6 { Domain::Inet6 } else { Domain::Inet });
+    let client = net::dial(if v6 { "::1" } else { "127.0.0.1" }, port).expect("dial");
+    (client, listener.accept().expect("accept"))
+}
+
+/// What both sides of a handshake got: `(client, server)`.
+pub type Outcome = (Result<Socket, TlsError>, Result<Socket, TlsError>);
+
+/// Both handshakes of a fresh pair through `wrap_connected_socket`; the client checks `host`.
+pub fn handshake(server: &Context, client: &Context, host: &str) -> Outcome {
+    let (mut c, mut s) = tcp_pair(host.contains(':'));
+    let server = server.clone();
+    let t = thread::spawn(move || server.wrap_connected_socket(&mut s, HandshakeSide::Server, "").map(|()| s));
+    let r = client.wrap_connected_socket(&mut c, HandshakeSide::Client, host);
+    if r.is_err() {
+        c.close(); // so a server still in its handshake sees the end
+    }
+    let s = t.join().expect("server thread");
+    (r.map(|()| c), s)
+}
+
+/// Both sockets of a handshake that must have succeeded.
+pub fn ok(outcome: Outcome) -> (Socket, Socket) {
+    match outcome {
+        (Ok(c), Ok(s)) => (c, s),
+        (c, s) => panic!("handshake failed: client {:?}, server {:?}", c.err(), s.err()),
+    }
+}
+
+/// The client's handshake error, which must come from `kind`.
+pub fn client_error(kind: BackendKind, outcome: Outcome) -> String {
+    match outcome.0 {
+        Err(e @ TlsError::Handshake { backend, .. }) if backend == kind => e.to_string(),
+        Err(other) => panic!("not a {kind} handshake error: {other}"),
+        Ok(_) => panic!("the client handshake succeeded"),
+    }
 }
 
 /// A listener on 127.0.0.1 (or ::1), wrapped with `ctx` when given.

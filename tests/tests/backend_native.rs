@@ -13,58 +13,28 @@ use net::tls::{
 };
 use net::{Domain, Error, ReadOptions, Socket};
 use net_tests::certs::{Pki, Validity};
-use net_tests::tls::{echo_once, env_lock, server_context, server_context_with, tls_listener};
+use net_tests::tls::{
+    self, client_context, context, echo_once, env_lock, handshake, ok, server_context, server_context_with, tcp_pair,
+    tls_listener, Outcome,
+};
 use net_tls_native::{NativeTlsContext, Stream};
 
 const KIND: BackendKind = BackendKind::NativeTls;
 
 fn ctx(options: ContextOptions) -> Context {
-    new_context(options.backend(KIND)).unwrap_or_else(|e| panic!("native-tls context: {e}"))
+    context(KIND, options)
 }
 
 fn client(pki: &Pki) -> Context {
-    ctx(ContextOptions::new().ca_file(&pki.ca_file))
+    client_context(KIND, pki)
 }
 
 fn none() -> Context {
     ctx(ContextOptions::new().verify_mode(VerifyMode::None))
 }
 
-/// A TCP pair over loopback, `(client, server)`, not wrapped.
-fn tcp_pair(v6: bool) -> (Socket, Socket) {
-    let (mut listener, port) = tls_listener(None, if v6 { Domain::Inet6 } else { Domain::Inet });
-    let client = net::dial(if v6 { "::1" } else { "127.0.0.1" }, port).unwrap();
-    (client, listener.accept().unwrap())
-}
-
-type Outcome = (Result<Socket, TlsError>, Result<Socket, TlsError>);
-
-/// Both handshakes of a fresh pair through `wrap_connected_socket`; the client checks `host`.
-fn handshake(server: &Context, client: &Context, host: &str) -> Outcome {
-    let (mut c, mut s) = tcp_pair(host.contains(':'));
-    let server = server.clone();
-    let t = thread::spawn(move || server.wrap_connected_socket(&mut s, HandshakeSide::Server, "").map(|()| s));
-    let r = client.wrap_connected_socket(&mut c, HandshakeSide::Client, host);
-    if r.is_err() {
-        c.close(); // so a server still in its handshake sees the end
-    }
-    let s = t.join().expect("server thread");
-    (r.map(|()| c), s)
-}
-
-fn ok(outcome: Outcome) -> (Socket, Socket) {
-    match outcome {
-        (Ok(c), Ok(s)) => (c, s),
-        (c, s) => panic!("handshake failed: client {:?}, server {:?}", c.err(), s.err()),
-    }
-}
-
 fn client_error(outcome: Outcome) -> String {
-    match outcome.0 {
-        Err(e @ TlsError::Handshake { backend: KIND, .. }) => e.to_string(),
-        Err(other) => panic!("not a handshake error: {other}"),
-        Ok(_) => panic!("the client handshake succeeded"),
-    }
+    tls::client_error(KIND, outcome)
 }
 
 #[test]
