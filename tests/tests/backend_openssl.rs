@@ -5,14 +5,13 @@
 
 use std::io::Read;
 use std::thread;
-use std::time::Duration;
 
 use net::tls::{
     capabilities, closed_cleanly, got_handshake, known_capabilities, new_context, peer_certificates, psk_identity,
     session_info, ssl_handle, ssl_handle_mut, BackendKind, ClientAuth, Context, ContextOptions, HandshakeSide,
     ProtocolVersion, TlsBackend, TlsError, VerifyMode,
 };
-use net::{Domain, Error, ReadOptions, Socket, SocketIo};
+use net::{Domain, ReadOptions, Socket, SocketIo};
 use net_tests::certs::{Leaf, Pki, Validity};
 use net_tests::tls::{
     self, client_context, context, echo_once, env_lock, handshake, ok, server_context, server_context_with, tcp_pair,
@@ -350,25 +349,6 @@ fn end_of_stream_with_and_without_close_notify() {
     assert_eq!(all, b"bye");
     assert_eq!(closed_cleanly(&c), Some(true));
     assert_eq!(c.recv(1).unwrap(), b"");
-}
-
-#[test]
-fn read_timeouts_keep_the_bytes_and_the_session() {
-    let pki = Pki::new("ossl-timeout");
-    let leaf = pki.server("srv", &["server.test"], Validity::Current);
-    let (mut c, mut s) = ok(handshake(&server_context(KIND, &leaf), &client(&pki), "server.test"));
-    let quick = ReadOptions::new().timeout(Duration::from_millis(100));
-    s.send(b"par").unwrap();
-    assert!(matches!(c.recv_line_with(&quick), Err(Error::Timeout { .. })));
-    assert!(matches!(c.recv_line_with(&quick), Err(Error::Timeout { .. })));
-    s.send(b"tial\n").unwrap();
-    assert_eq!(c.recv_line_with(&quick).unwrap(), "partial");
-    // Half a TLS record on the wire: the read inside OpenSSL is bounded too.
-    let mut raw = s.io_handle().unwrap();
-    std::io::Write::write_all(&mut raw, &[0x17, 0x03, 0x03]).unwrap();
-    let start = std::time::Instant::now();
-    assert!(matches!(c.recv_line_with(&quick), Err(Error::Timeout { .. })));
-    assert!(start.elapsed() < Duration::from_secs(2));
 }
 
 #[test]

@@ -13,8 +13,8 @@ use net::tls::{
 use net::{Domain, Error, ReadOptions, Socket, SocketFlag, SocketFlags};
 use net_tests::certs::{Pki, Validity};
 use net_tests::tls::{
-    accept_quietly, client_context, echo_once, env_lock, options_requiring, server_context, server_context_with,
-    tls_listener,
+    accept_quietly, client_context, echo_once, env_lock, handshake, ok, options_requiring, server_context,
+    server_context_with, tls_listener,
 };
 
 fn has(capability: Capability) -> bool {
@@ -542,4 +542,23 @@ fn try_accept_reports_what_it_found() {
     let (result, accepted) = poll(&mut listener);
     assert_eq!(result, net::tls::AcceptResult::NoHandshake);
     assert!(accepted.is_none());
+}
+
+#[test]
+fn read_timeouts_bound_the_session_and_keep_the_bytes() {
+    let pki = Pki::new("timeouts");
+    let leaf = pki.server("srv", &["server.test"], Validity::Current);
+    let (mut c, mut s) = ok(handshake(&server_context(KIND, &leaf), &client_context(KIND, &pki), "server.test"));
+    let quick = ReadOptions::new().timeout(Duration::from_millis(100));
+    s.send(b"par").unwrap();
+    assert!(matches!(c.recv_line_with(&quick), Err(Error::Timeout { .. })));
+    assert!(matches!(c.recv_line_with(&quick), Err(Error::Timeout { .. })));
+    s.send(b"tial\n").unwrap();
+    assert_eq!(c.recv_line_with(&quick).unwrap(), "partial");
+    // Half a TLS record on the wire: the read inside the TLS library is bounded too.
+    let mut raw = s.io_handle().unwrap();
+    raw.write_all(&[0x17, 0x03, 0x03]).unwrap();
+    let start = Instant::now();
+    assert!(matches!(c.recv_line_with(&quick), Err(Error::Timeout { .. })));
+    assert!(start.elapsed() < Duration::from_secs(2), "{KIND}: {:?}", start.elapsed());
 }
