@@ -16,7 +16,10 @@ use net::tls::{
 };
 use net::{Domain, Error, ReadOptions, SockOpt, Socket};
 use net_tests::certs::{Leaf, Pki, Validity};
-use net_tests::tls::{accept_quietly, client_context, env_lock, server_context, server_context_with, tls_listener};
+use net_tests::tls::{
+    bad_server_certificates, client_context, client_with_identity, env_lock, server_context, server_context_with,
+    tls_listener, try_connect,
+};
 use net_tls_rustls::rustls::{self, CertificateError, Connection};
 use net_tls_rustls::{RustlsBackend, RustlsContext, RustlsSession};
 
@@ -24,21 +27,6 @@ const KIND: BackendKind = BackendKind::Rustls;
 
 fn opts() -> ContextOptions {
     ContextOptions::new().backend(KIND)
-}
-
-/// Connects with `client` to a fresh server serving `leaf`, at `host` (127.0.0.1 or ::1 behind
-/// it); the handshake's result.
-fn try_connect(client: &Context, leaf: &Leaf, host: &str) -> Result<(), Error> {
-    let server_ctx = server_context(KIND, leaf);
-    let domain = if host == "::1" { Domain::Inet6 } else { Domain::Inet };
-    let (listener, port) = tls_listener(Some(&server_ctx), domain);
-    let server = accept_quietly(listener);
-    let mut socket = Socket::builder().domain(domain).build()?;
-    client.wrap_socket(&mut socket)?;
-    let result = socket.connect(host, port);
-    socket.close();
-    server.join().expect("server thread");
-    result
 }
 
 /// The rustls error behind a failed handshake.
@@ -169,19 +157,12 @@ fn wrap_connected_socket_both_sides_and_the_empty_host_name() {
 fn peer_verification_refuses_with_rustls_reasons() {
     let pki = Pki::new("rustls-reject");
     let other_ca = Pki::new("rustls-reject-other");
-    let cases = [
-        ("expired", pki.server("expired", &["localhost"], Validity::Expired), "localhost"),
-        ("not yet valid", pki.server("future", &["localhost"], Validity::NotYetValid), "localhost"),
-        ("wrong host name", pki.server("wrong", &["other.test"], Validity::Current), "localhost"),
-        ("self-signed", pki.self_signed("self", &["localhost"]), "localhost"),
-        ("unknown CA", other_ca.server("unknown", &["localhost"], Validity::Current), "localhost"),
-        ("IP certificate for another IP", pki.server("ip", &["127.0.0.2"], Validity::Current), "127.0.0.1"),
-        ("name certificate for an IP", pki.server("byname", &["localhost"], Validity::Current), "::1"),
-    ];
+    let mut cases = bad_server_certificates(&pki, &other_ca);
+    cases.push(("name certificate for an IP", pki.server("byname", &["localhost"], Validity::Current), "::1"));
     let verifying = client_context(KIND, &pki);
     let trusting = new_context(opts().verify_mode(VerifyMode::None)).unwrap();
     for (what, leaf, host) in &cases {
-        let err = try_connect(&verifying, leaf, host).expect_err(what);
+        let err = try_connect(KIND, &verifying, leaf, host).expect_err(what);
         let e = rustls_error(&err);
         let rustls::Error::InvalidCertificate(reason) = e else { panic!("{what}: {e}") };
         let expected = match *what {
@@ -195,7 +176,7 @@ fn peer_verification_refuses_with_rustls_reasons() {
         assert!(expected, "{what}: {reason:?}");
         assert!(err.to_string().contains("invalid peer certificate"), "{what}: {err}");
         // VerifyMode::None accepts every one of them, by name, by address and without a name.
-        try_connect(&trusting, leaf, host).unwrap_or_else(|e| panic!("None refused {what}: {e}"));
+        try_connect(KIND, &trusting, leaf, host).unwrap_or_else(|e| panic!("None refused {what}: {e}"));
     }
 }
 
@@ -205,9 +186,9 @@ fn peer_verification_accepts_names_addresses_and_every_root_source() {
     let by_name = pki.server("name", &["localhost"], Validity::Current);
     let by_ip = pki.server("ip", &["127.0.0.1", "::1"], Validity::Current);
     let with_file = client_context(KIND, &pki);
-    try_connect(&with_file, &by_name, "localhost").unwrap();
-    try_connect(&with_file, &by_ip, "127.0.0.1").unwrap();
-    try_connect(&with_file, &by_ip, "::1").unwrap();
+    try_connect(KIND, &with_file, &by_name, "localhost").unwrap();
+    try_connect(KIND, &with_file, &by_ip, "127.0.0.1").unwrap();
+    try_connect(KIND, &with_file, &by_ip, "::1").unwrap();
 
     // ca_dir: every file that parses as PEM certificates; the rest is skipped.
     std::fs::write(pki.ca_dir.join("README"), "not a certificate\n").unwrap();
@@ -215,12 +196,12 @@ fn peer_verification_accepts_names_addresses_and_every_root_source() {
     std::fs::copy(&by_name.key, pki.ca_dir.join("a-key.pem")).unwrap();
     std::fs::create_dir_all(pki.ca_dir.join("subdir")).unwrap();
     let with_dir = new_context(opts().ca_dir(&pki.ca_dir)).unwrap();
-    try_connect(&with_dir, &by_name, "localhost").unwrap();
+    try_connect(KIND, &with_dir, &by_name, "localhost").unwrap();
 
     // The webpki roots (no CA given) do not know the test CA.
     let public = new_context(opts()).unwrap();
     assert!(matches!(
-        rustls_error(&try_connect(&public, &by_name, "localhost").unwrap_err()),
+        rustls_error(&try_connect(KIND, &public, &by_name, "localhost").unwrap_err()),
         rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer)
     ));
 
@@ -235,9 +216,9 @@ fn peer_verification_accepts_names_addresses_and_every_root_source() {
     std::env::set_var("SSL_CERT_DIR", pki.dir.join("no-such-dir"));
     let missing_dir = new_context(opts().verify_mode(VerifyMode::PeerUseEnvVars));
     std::env::remove_var("SSL_CERT_DIR");
-    try_connect(&from_file.unwrap(), &by_name, "localhost").unwrap();
-    try_connect(&from_dir.unwrap(), &by_name, "localhost").unwrap();
-    assert!(try_connect(&ignored.unwrap(), &by_name, "localhost").is_err(), "Peer does not read SSL_CERT_FILE");
+    try_connect(KIND, &from_file.unwrap(), &by_name, "localhost").unwrap();
+    try_connect(KIND, &from_dir.unwrap(), &by_name, "localhost").unwrap();
+    assert!(try_connect(KIND, &ignored.unwrap(), &by_name, "localhost").is_err(), "Peer does not read SSL_CERT_FILE");
     // As in OpenSSL, a variable naming a missing place adds nothing: no roots at all here.
     assert!(matches!(missing_dir, Err(TlsError::NoCaCertificates)), "{missing_dir:?}");
 }
@@ -276,7 +257,7 @@ fn mutual_tls_required_and_optional() {
     let leaf = pki.server("localhost", &["localhost"], Validity::Current);
     let client_leaf = pki.client("client");
     let stranger = stranger_ca.client("stranger");
-    let with_cert = |who: &Leaf| new_context(opts().ca_file(&pki.ca_file).cert_and_key(&who.cert, &who.key)).unwrap();
+    let with_cert = |who: &Leaf| client_with_identity(KIND, &pki, who);
     let anonymous = client_context(KIND, &pki);
     // What the server should see: `None` refused, `Some(None)` no certificate, `Some(Some(der))` one.
     let good = Some(Some(client_leaf.der.clone()));

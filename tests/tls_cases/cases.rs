@@ -13,26 +13,12 @@ use net::tls::{
 use net::{Domain, Error, ReadOptions, Socket, SocketFlag, SocketFlags};
 use net_tests::certs::{Pki, Validity};
 use net_tests::tls::{
-    accept_quietly, client_context, echo_once, env_lock, handshake, ok, options_requiring, server_context,
-    server_context_with, tls_listener,
+    bad_server_certificates, client_context, client_with_identity, echo_once, env_lock, options_requiring,
+    server_context, server_context_with, tls_listener, try_connect, verified_pair,
 };
 
 fn has(capability: Capability) -> bool {
     capabilities(KIND).contains(capability)
-}
-
-/// Connects with `client` to a server serving `server_leaf`, at `host`; the handshake's result.
-fn try_connect(client: &net::tls::Context, server_leaf: &net_tests::certs::Leaf, host: &str) -> Result<(), Error> {
-    let server_ctx = server_context(KIND, server_leaf);
-    let domain = if host == "::1" { Domain::Inet6 } else { Domain::Inet };
-    let (listener, port) = tls_listener(Some(&server_ctx), domain);
-    let server = accept_quietly(listener);
-    let mut socket = Socket::builder().domain(domain).build()?;
-    client.wrap_socket(&mut socket)?;
-    let result = socket.connect(host, port);
-    socket.close();
-    server.join().expect("server thread");
-    result
 }
 
 #[test]
@@ -158,26 +144,19 @@ fn bulk_64_mib_both_ways() {
 fn peer_verification_rejects_bad_certificates() {
     let pki = Pki::new("reject");
     let other_ca = Pki::new("other-ca");
-    let cases = [
-        ("expired", pki.server("expired", &["localhost"], Validity::Expired), "localhost"),
-        ("not yet valid", pki.server("future", &["localhost"], Validity::NotYetValid), "localhost"),
-        ("wrong host name", pki.server("wrong", &["other.test"], Validity::Current), "localhost"),
-        ("self-signed", pki.self_signed("self", &["localhost"]), "localhost"),
-        ("unknown CA", other_ca.server("unknown", &["localhost"], Validity::Current), "localhost"),
-        ("IP certificate for another IP", pki.server("ip", &["127.0.0.2"], Validity::Current), "127.0.0.1"),
-    ];
+    let cases = bad_server_certificates(&pki, &other_ca);
     let verifying = client_context(KIND, &pki);
     let trusting = new_context(ContextOptions::new().backend(KIND).verify_mode(VerifyMode::None)).unwrap();
     for (what, leaf, host) in &cases {
         let start = Instant::now();
-        match try_connect(&verifying, leaf, host) {
+        match try_connect(KIND, &verifying, leaf, host) {
             Err(Error::Tls(e)) => assert!(!e.to_string().is_empty(), "{what}"),
             Err(other) => panic!("{KIND}: {what}: not a TLS error: {other}"),
             Ok(_) => panic!("{KIND}: {what}: the handshake succeeded"),
         }
         assert!(start.elapsed() < Duration::from_secs(10), "{what}: took too long");
         // VerifyMode::None accepts every one of them.
-        try_connect(&trusting, leaf, host).unwrap_or_else(|e| panic!("{KIND}: None refused {what}: {e}"));
+        try_connect(KIND, &trusting, leaf, host).unwrap_or_else(|e| panic!("{KIND}: None refused {what}: {e}"));
     }
 }
 
@@ -188,19 +167,19 @@ fn peer_verification_accepts_good_certificates() {
     let by_ip = pki.server("ip", &["127.0.0.1"], Validity::Current);
     let by_ip6 = pki.server("ip6", &["::1"], Validity::Current);
     let with_file = client_context(KIND, &pki);
-    try_connect(&with_file, &by_name, "localhost").unwrap();
-    try_connect(&with_file, &by_ip, "127.0.0.1").unwrap();
-    try_connect(&with_file, &by_ip6, "::1").unwrap();
+    try_connect(KIND, &with_file, &by_name, "localhost").unwrap();
+    try_connect(KIND, &with_file, &by_ip, "127.0.0.1").unwrap();
+    try_connect(KIND, &with_file, &by_ip6, "::1").unwrap();
     if has(Capability::CaDir) {
         let with_dir = new_context(ContextOptions::new().backend(KIND).ca_dir(&pki.ca_dir)).unwrap();
-        try_connect(&with_dir, &by_name, "localhost").unwrap();
+        try_connect(KIND, &with_dir, &by_name, "localhost").unwrap();
     }
     if has(Capability::EnvVarRoots) {
         let _env = env_lock();
         std::env::set_var("SSL_CERT_FILE", &pki.ca_file);
         let from_env = new_context(ContextOptions::new().backend(KIND).verify_mode(VerifyMode::PeerUseEnvVars));
         std::env::remove_var("SSL_CERT_FILE");
-        try_connect(&from_env.unwrap(), &by_name, "localhost").unwrap();
+        try_connect(KIND, &from_env.unwrap(), &by_name, "localhost").unwrap();
     }
 }
 
@@ -241,10 +220,7 @@ fn mutual_tls_where_the_backend_can() {
         let stranger_refused = listener.accept();
         (certs, refused.is_err() && stranger_refused.is_err())
     });
-    let with_cert = new_context(
-        ContextOptions::new().backend(KIND).ca_file(&pki.ca_file).cert_and_key(&client_leaf.cert, &client_leaf.key),
-    )
-    .unwrap();
+    let with_cert = client_with_identity(KIND, &pki, &client_leaf);
     let mut c = Socket::tcp().unwrap();
     with_cert.wrap_socket(&mut c).unwrap();
     c.connect("localhost", port).unwrap();
@@ -257,10 +233,7 @@ fn mutual_tls_where_the_backend_can() {
     // server context has `VerifyMode::None` (that is about checking servers).
     let stranger_ca = Pki::new("mtls-stranger");
     let stranger = stranger_ca.client("stranger");
-    let stranger_ctx = new_context(
-        ContextOptions::new().backend(KIND).ca_file(&pki.ca_file).cert_and_key(&stranger.cert, &stranger.key),
-    )
-    .unwrap();
+    let stranger_ctx = client_with_identity(KIND, &pki, &stranger);
     let mut strange = Socket::tcp().unwrap();
     stranger_ctx.wrap_socket(&mut strange).unwrap();
     let strange_outcome = strange.connect("localhost", port).and_then(|()| strange.recv_line());
@@ -546,9 +519,7 @@ fn try_accept_reports_what_it_found() {
 
 #[test]
 fn read_timeouts_bound_the_session_and_keep_the_bytes() {
-    let pki = Pki::new("timeouts");
-    let leaf = pki.server("srv", &["server.test"], Validity::Current);
-    let (mut c, mut s) = ok(handshake(&server_context(KIND, &leaf), &client_context(KIND, &pki), "server.test"));
+    let (mut c, mut s) = verified_pair(KIND, &Pki::new("timeouts"));
     let quick = ReadOptions::new().timeout(Duration::from_millis(100));
     s.send(b"par").unwrap();
     assert!(matches!(c.recv_line_with(&quick), Err(Error::Timeout { .. })));

@@ -49,9 +49,14 @@ fn main() -> ExitCode {
     }
 }
 
-/// The workspace root: the parent of this crate's directory.
+/// The workspace root: the parent of this crate's directory. `cargo run` tells us where that
+/// is now; the path compiled in is only the fallback (a binary built in another checkout
+/// would otherwise point there).
 fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives one level below the workspace root").to_owned()
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    Path::new(&manifest_dir).parent().expect("xtask lives one level below the workspace root").to_owned()
 }
 
 /// A `cargo` command (the one that runs us, through `$CARGO`) started in the workspace root.

@@ -26,17 +26,13 @@ fn backend_error(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> TlsE
     TlsError::backend(KIND, e)
 }
 
-fn invalid(what: &'static str, path: &Path, reason: String) -> TlsError {
-    TlsError::File { what, path: path.to_owned(), source: io::Error::new(io::ErrorKind::InvalidData, reason) }
-}
-
 /// The PEM certificates of `path`, at least one.
 fn certificates(what: &'static str, path: &Path) -> Result<Vec<Certificate>, TlsError> {
     let pem = read_file(what, path)?;
     match Certificate::stack_from_pem(&pem) {
         Ok(certs) if !certs.is_empty() => Ok(certs),
-        Ok(_) => Err(invalid(what, path, "no PEM certificate in the file".into())),
-        Err(e) => Err(invalid(what, path, format!("not PEM certificates: {e}"))),
+        Ok(_) => Err(TlsError::invalid_file(what, path, "no PEM certificate in the file")),
+        Err(e) => Err(TlsError::invalid_file(what, path, format!("not PEM certificates: {e}"))),
     }
 }
 
@@ -55,9 +51,13 @@ fn identity(cert_file: &Path, key_file: &Path) -> Result<Identity, TlsError> {
     certificates("certificate file", cert_file)?;
     let key = read_file("key file", key_file)?;
     if !key.windows(27).any(|w| w == b"-----BEGIN PRIVATE KEY-----") {
-        return Err(invalid("key file", key_file, "native-tls needs a PKCS#8 PEM key (BEGIN PRIVATE KEY)".into()));
+        return Err(TlsError::invalid_file(
+            "key file",
+            key_file,
+            "native-tls needs a PKCS#8 PEM key (BEGIN PRIVATE KEY)",
+        ));
     }
-    Identity::from_pkcs8(&cert, &key).map_err(|e| invalid("key file", key_file, e.to_string()))
+    Identity::from_pkcs8(&cert, &key).map_err(|e| TlsError::invalid_file("key file", key_file, e.to_string()))
 }
 
 /// The ALPN protocols as strings (native-tls takes `&str`).

@@ -21,7 +21,8 @@
 //!
 //! # Behaviour
 //! - **Trust**: `ca_file`, every file of `ca_dir` that holds PEM certificates, and under
-//!   `VerifyMode::PeerUseEnvVars` the files named by `SSL_CERT_FILE` / `SSL_CERT_DIR`; when one
+//!   `VerifyMode::PeerUseEnvVars` the files named by `SSL_CERT_FILE` / `SSL_CERT_DIR`
+//!   (`:`-separated directories), chosen as for every backend (`net_tls::RootSources`); when one
 //!   of them is given, only those roots are trusted (the built-in ones are disabled). Otherwise
 //!   the platform's roots (on Linux what `openssl-probe` finds, once per process; it also
 //!   reads `SSL_CERT_FILE` / `SSL_CERT_DIR`).

@@ -20,7 +20,8 @@
 //!   them at level 1 and above, Debian's default is 2).
 //! - **Trust** (clients, and servers that ask for client certificates): `ca_file`, every file of
 //!   `ca_dir` that holds PEM certificates (not OpenSSL's hashed-name lookup), and under
-//!   `VerifyMode::PeerUseEnvVars` the files named by `SSL_CERT_FILE` / `SSL_CERT_DIR`; when
+//!   `VerifyMode::PeerUseEnvVars` the files named by `SSL_CERT_FILE` / `SSL_CERT_DIR`
+//!   (`:`-separated directories), chosen as for every backend (`net_tls::RootSources`); when
 //!   none is given, OpenSSL's compiled-in default file and directory (never the environment
 //!   under `VerifyMode::Peer`).
 //! - **Names**: a DNS name is sent as SNI and checked (no partial wildcards); an IP address is

@@ -1,31 +1,27 @@
 //! Certificates, keys and trusted roots from files.
 
 use std::ffi::CStr;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use net_tls::{read_file, ContextOptions, RootSources, TlsError};
 use openssl::pkey::{PKey, Private};
 use openssl::x509::X509;
 
-fn invalid(what: &'static str, path: &Path, reason: String) -> TlsError {
-    TlsError::File { what, path: path.to_owned(), source: io::Error::new(io::ErrorKind::InvalidData, reason) }
-}
-
 /// The PEM certificates of `path`, at least one.
 pub(crate) fn certificates(what: &'static str, path: &Path) -> Result<Vec<X509>, TlsError> {
     let pem = read_file(what, path)?;
     match X509::stack_from_pem(&pem) {
         Ok(certs) if !certs.is_empty() => Ok(certs),
-        Ok(_) => Err(invalid(what, path, "no PEM certificate in the file".into())),
-        Err(e) => Err(invalid(what, path, format!("not PEM certificates: {e}"))),
+        Ok(_) => Err(TlsError::invalid_file(what, path, "no PEM certificate in the file")),
+        Err(e) => Err(TlsError::invalid_file(what, path, format!("not PEM certificates: {e}"))),
     }
 }
 
 /// The PEM private key of `path`.
 pub(crate) fn private_key(path: &Path) -> Result<PKey<Private>, TlsError> {
     let pem = read_file("key file", path)?;
-    PKey::private_key_from_pem(&pem).map_err(|e| invalid("key file", path, format!("not a PEM private key: {e}")))
+    PKey::private_key_from_pem(&pem)
+        .map_err(|e| TlsError::invalid_file("key file", path, format!("not a PEM private key: {e}")))
 }
 
 /// Where the trusted roots come from.

@@ -2,11 +2,10 @@
 //! cannot do.
 
 use std::collections::HashSet;
-use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use net_tls::{Capability, ClientAuth, ContextOptions, ProtocolVersion, RootSources, TlsError, VerifyMode};
+use net_tls::{read_file, Capability, ClientAuth, ContextOptions, ProtocolVersion, RootSources, TlsError, VerifyMode};
 use rustls::client::danger::ServerCertVerifier;
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
@@ -201,41 +200,26 @@ struct Identity {
 
 impl Identity {
     fn load(cert: &Path, key: &Path) -> Result<Identity, TlsError> {
-        let chain = load_certs(cert).map_err(|source| file_error("certificate file", cert, source))?;
-        let key_der = PrivateKeyDer::from_pem_file(key).map_err(|e| {
-            let source = match e {
-                pem::Error::NoItemsFound => {
-                    io::Error::new(io::ErrorKind::InvalidData, "no PEM private key in the file")
-                }
-                other => pem_io(other),
-            };
-            file_error("key file", key, source)
+        let chain = load_certs(&read_file("certificate file", cert)?)
+            .map_err(|reason| TlsError::invalid_file("certificate file", cert, reason))?;
+        let key_der = PrivateKeyDer::from_pem_slice(&read_file("key file", key)?).map_err(|e| match e {
+            pem::Error::NoItemsFound => TlsError::invalid_file("key file", key, "no PEM private key in the file"),
+            other => TlsError::invalid_file("key file", key, other),
         })?;
         Ok(Identity { chain, key: key_der, key_path: key.to_owned() })
     }
 
     /// rustls refusing the key: an unsupported kind, or a key that is not the certificate's.
     fn key_error(&self, e: rustls::Error) -> TlsError {
-        file_error("key file", &self.key_path, io::Error::new(io::ErrorKind::InvalidData, e))
+        TlsError::invalid_file("key file", &self.key_path, e)
     }
 }
 
-fn file_error(what: &'static str, path: &Path, source: io::Error) -> TlsError {
-    TlsError::File { what, path: path.to_owned(), source }
-}
-
-fn pem_io(e: pem::Error) -> io::Error {
-    match e {
-        pem::Error::Io(e) => e,
-        other => io::Error::new(io::ErrorKind::InvalidData, other),
-    }
-}
-
-/// Every certificate of a PEM file; none at all is an error.
-fn load_certs(path: &Path) -> io::Result<Vec<CertificateDer<'static>>> {
-    let certs = CertificateDer::pem_file_iter(path).map_err(pem_io)?.collect::<Result<Vec<_>, _>>().map_err(pem_io)?;
+/// Every certificate of a PEM file's contents; none at all is an error.
+fn load_certs(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, Box<dyn std::error::Error + Send + Sync>> {
+    let certs = CertificateDer::pem_slice_iter(pem).collect::<Result<Vec<_>, _>>()?;
     if certs.is_empty() {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, "no PEM certificate in the file"));
+        return Err("no PEM certificate in the file".into());
     }
     Ok(certs)
 }

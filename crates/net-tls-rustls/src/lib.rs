@@ -20,8 +20,9 @@
 //!   list turns TLS 1.3 off, as with OpenSSL.
 //! - Roots: `ca_file`, `ca_dir` (every regular file of the directory that parses as PEM
 //!   certificates; the others are skipped) and, under `VerifyMode::PeerUseEnvVars`,
-//!   `SSL_CERT_FILE` and `SSL_CERT_DIR` (`:`-separated directories). When none is given, the
-//!   webpki-roots. No root at all is `TlsError::NoCaCertificates`.
+//!   `SSL_CERT_FILE` and `SSL_CERT_DIR` (`:`-separated directories), chosen as for every
+//!   backend (`net_tls::RootSources`). When none is given, the webpki-roots. No root at all
+//!   is `TlsError::NoCaCertificates`.
 //! - Host names: a DNS name is sent as SNI and checked; an IP address is checked against the
 //!   certificate's IP names and not sent; `""` sends nothing and checks no name, but the chain
 //!   is still verified under `VerifyMode::Peer`. `VerifyMode::None` accepts any certificate for

@@ -2,7 +2,7 @@
 
 use std::error::Error as StdError;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::capability::Capability;
 use crate::options::BackendKind;
@@ -101,6 +101,17 @@ impl TlsError {
     /// ```
     pub fn backend(backend: BackendKind, source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
         TlsError::Backend { backend, source: source.into() }
+    }
+
+    /// A file that was read but does not hold what it should (for backends: their PEM parse
+    /// failures): `File` with an [`io::ErrorKind::InvalidData`] source saying why.
+    ///
+    /// ```
+    /// let e = net_tls::TlsError::invalid_file("key file", "k.pem".as_ref(), "not a PEM private key");
+    /// assert_eq!(e.to_string(), "key file \"k.pem\": not a PEM private key");
+    /// ```
+    pub fn invalid_file(what: &'static str, path: &Path, reason: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
+        TlsError::File { what, path: path.to_owned(), source: io::Error::new(io::ErrorKind::InvalidData, reason) }
     }
 }
 

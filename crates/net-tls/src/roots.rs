@@ -1,7 +1,9 @@
 //! Where trusted roots come from, the same for every backend: `ca_file`, `ca_dir` and, under
-//! `VerifyMode::PeerUseEnvVars`, `SSL_CERT_FILE` / `SSL_CERT_DIR`. Backends only parse.
+//! `VerifyMode::PeerUseEnvVars`, `SSL_CERT_FILE` / `SSL_CERT_DIR`. For backends: they only
+//! parse PEM (and word their own parse errors); which files are read, in which order, and
+//! what is skipped or an error is decided here, once.
 
-use std::io;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use crate::error::TlsError;
@@ -12,7 +14,8 @@ pub const CERT_FILE_ENV: &str = "SSL_CERT_FILE";
 /// The variable naming CA directories (`:`-separated, as OpenSSL reads it).
 pub const CERT_DIR_ENV: &str = "SSL_CERT_DIR";
 
-/// Reads a file, naming it in the error (`what` is "CA file", "certificate file"...).
+/// For backends: reads a file, naming it in the error (`what` is "CA file", "certificate
+/// file", "key file"...), as [`TlsError::File`].
 ///
 /// ```
 /// let err = net_tls::read_file("CA file", std::path::Path::new("/nonexistent.pem")).unwrap_err();
@@ -22,8 +25,9 @@ pub fn read_file(what: &'static str, path: &Path) -> Result<Vec<u8>, TlsError> {
     std::fs::read(path).map_err(|source| TlsError::File { what, path: path.to_owned(), source })
 }
 
-/// The contents of every regular file of a CA directory (links followed), in name order;
-/// files that cannot be read are skipped. An unreadable directory is an error.
+/// For backends: the contents of every regular file of a CA directory (links followed), in
+/// name order. Subdirectories, other non-regular entries and files that cannot be read are
+/// skipped; a directory that cannot be listed is a [`TlsError::File`] ("CA directory").
 ///
 /// ```
 /// let dir = std::env::temp_dir().join(format!("net-tls-cadir-{}", std::process::id()));
@@ -50,11 +54,7 @@ pub fn ca_dir_files(dir: &Path) -> Result<Vec<Vec<u8>>, TlsError> {
         .collect())
 }
 
-fn env_value(name: &str) -> Option<std::ffi::OsString> {
-    std::env::var_os(name).filter(|v| !v.is_empty())
-}
-
-/// The places the options name for trusted roots.
+/// For backends: the places the options name for trusted roots.
 ///
 /// Files and directories the options give must be usable; those from the environment add
 /// nothing when they are missing, as in OpenSSL. Empty means "the backend's own roots".
@@ -79,22 +79,38 @@ pub struct RootSources {
 }
 
 impl RootSources {
-    /// The sources `options` name (reading the environment under `PeerUseEnvVars`).
+    /// The sources `options` name (reading the environment under `PeerUseEnvVars`): a
+    /// variable that is unset or empty names nothing, and `SSL_CERT_DIR` is a `:`-separated
+    /// list, as OpenSSL reads it, for every backend.
     ///
     /// ```
     /// use net_tls::{ContextOptions, RootSources, VerifyMode};
     /// let opts = ContextOptions::new().verify_mode(VerifyMode::None).ca_dir("/etc/ssl/certs");
     /// assert_eq!(RootSources::from_options(&opts).dirs.len(), 1);
+    /// // (A doc example runs in its own process: changing the environment is harmless.)
+    /// std::env::set_var("SSL_CERT_DIR", "/etc/ssl/certs:/usr/local/share/certs");
+    /// std::env::set_var("SSL_CERT_FILE", "");
+    /// let env = RootSources::from_options(&ContextOptions::new().verify_mode(VerifyMode::PeerUseEnvVars));
+    /// assert_eq!(env.env_dirs.len(), 2);
+    /// assert!(env.env_files.is_empty(), "an empty variable names nothing");
     /// ```
     pub fn from_options(options: &ContextOptions) -> RootSources {
+        RootSources::from_options_and_env(options, |name| std::env::var_os(name))
+    }
+
+    /// [`RootSources::from_options`] with `env` standing for the process environment. A
+    /// variable that is unset or empty names nothing; `SSL_CERT_DIR` is split at `:` and its
+    /// empty parts are dropped.
+    fn from_options_and_env(options: &ContextOptions, env: impl Fn(&str) -> Option<OsString>) -> RootSources {
         let mut sources = RootSources {
             files: options.ca_file.iter().cloned().collect(),
             dirs: options.ca_dir.iter().cloned().collect(),
             ..RootSources::default()
         };
         if options.verify_mode == VerifyMode::PeerUseEnvVars {
-            sources.env_files.extend(env_value(CERT_FILE_ENV).map(PathBuf::from));
-            if let Some(list) = env_value(CERT_DIR_ENV) {
+            let value = |name| env(name).filter(|v| !v.is_empty());
+            sources.env_files.extend(value(CERT_FILE_ENV).map(PathBuf::from));
+            if let Some(list) = value(CERT_DIR_ENV) {
                 sources.env_dirs.extend(std::env::split_paths(&list).filter(|p| !p.as_os_str().is_empty()));
             }
         }
@@ -137,12 +153,7 @@ impl RootSources {
                     Ok(c)
                 }
             });
-            let source = |reason| io::Error::new(io::ErrorKind::InvalidData, reason);
-            certs.extend(parsed.map_err(|r| TlsError::File {
-                what: "CA file",
-                path: file.clone(),
-                source: source(r),
-            })?);
+            certs.extend(parsed.map_err(|reason| TlsError::invalid_file("CA file", file, reason))?);
         }
         for dir in &self.dirs {
             certs.extend(ca_dir_files(dir)?.iter().filter_map(|pem| parse(pem).ok()).flatten());
@@ -209,5 +220,87 @@ mod tests {
         assert!(env_only_missing.load(parse).unwrap().unwrap().is_empty());
         std::fs::remove_dir_all(&dir).unwrap();
         std::fs::remove_dir_all(&junk_dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unreadable_and_odd_directory_entries_are_skipped() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = scratch("odd");
+        std::fs::write(dir.join("a.pem"), "CERT a\n").unwrap();
+        // Mode 000: unreadable, except to a privileged user (tests may run as root).
+        let locked = dir.join("b.pem");
+        std::fs::write(&locked, "CERT b\n").unwrap();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+        let privileged = std::fs::read(&locked).is_ok();
+        std::os::unix::fs::symlink(dir.join("absent.pem"), dir.join("c-dangling.pem")).unwrap();
+        std::os::unix::fs::symlink(dir.join("a.pem"), dir.join("d-link.pem")).unwrap();
+        std::fs::create_dir_all(dir.join("e-subdir.pem")).unwrap();
+        std::fs::write(dir.join("e-subdir.pem").join("inner.pem"), "CERT inner\n").unwrap();
+        // A socket file: not a regular file, and reading it would fail.
+        let _socket = std::os::unix::net::UnixListener::bind(dir.join("f.sock")).unwrap();
+        std::fs::write(dir.join("g.pem"), "CERT g\n").unwrap();
+
+        let mut expected: Vec<&[u8]> = vec![b"CERT a\n"];
+        if privileged {
+            expected.push(b"CERT b\n");
+        }
+        expected.extend([&b"CERT a\n"[..], b"CERT g\n"]); // the link is followed
+        assert_eq!(ca_dir_files(&dir).unwrap(), expected);
+
+        // A named CA file that cannot be read is an error naming it.
+        let sources = RootSources { files: vec![locked.clone()], ..RootSources::default() };
+        match sources.load(parse) {
+            Ok(certs) => assert!(privileged && certs == Some(vec!["CERT b".to_owned()]), "{certs:?}"),
+            Err(err) => assert!(matches!(&err, TlsError::File { what: "CA file", path, .. } if *path == locked)),
+        }
+        // So is a directory or a dangling link given as a file, and a file given as a directory.
+        let err = read_file("CA file", &dir).unwrap_err();
+        assert!(matches!(&err, TlsError::File { what: "CA file", path, .. } if *path == dir), "{err}");
+        let err = read_file("CA file", &dir.join("c-dangling.pem")).unwrap_err();
+        assert!(matches!(err, TlsError::File { what: "CA file", .. }), "{err}");
+        let err = ca_dir_files(&dir.join("a.pem")).unwrap_err();
+        assert!(matches!(err, TlsError::File { what: "CA directory", .. }), "{err}");
+        // From the environment, none of that is an error: it adds nothing.
+        let env = RootSources {
+            env_files: vec![dir.clone(), dir.join("c-dangling.pem")],
+            env_dirs: vec![dir.join("a.pem")],
+            ..RootSources::default()
+        };
+        assert!(env.load(parse).unwrap().unwrap().is_empty());
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn which_sources_the_options_and_the_environment_name() {
+        let env_opts = || ContextOptions::new().verify_mode(VerifyMode::PeerUseEnvVars);
+        let vars = |file: &'static str, dirs: &'static str| {
+            move |name: &str| match name {
+                CERT_FILE_ENV => Some(OsString::from(file)),
+                CERT_DIR_ENV => Some(OsString::from(dirs)),
+                _ => None,
+            }
+        };
+        // Unset and empty variables name nothing: the backend's own roots.
+        assert!(RootSources::from_options_and_env(&env_opts(), |_| None).is_empty());
+        assert!(RootSources::from_options_and_env(&env_opts(), vars("", "")).is_empty());
+        // SSL_CERT_DIR is split at ':', empty parts dropped; SSL_CERT_FILE is one path.
+        let both = RootSources::from_options_and_env(&env_opts(), vars("/x/ca.pem", ":/a::/b:"));
+        assert_eq!(both.env_files, [PathBuf::from("/x/ca.pem")]);
+        assert_eq!(both.env_dirs, [PathBuf::from("/a"), PathBuf::from("/b")]);
+        let only_colons = RootSources::from_options_and_env(&env_opts(), vars("", ":::"));
+        assert!(only_colons.is_empty(), "{only_colons:?}");
+        // Only PeerUseEnvVars reads the variables.
+        for mode in [VerifyMode::Peer, VerifyMode::None] {
+            let opts = ContextOptions::new().verify_mode(mode);
+            assert!(RootSources::from_options_and_env(&opts, vars("/x/ca.pem", "/a")).is_empty(), "{mode:?}");
+        }
+        // The options' own file and directory come first, whatever the mode.
+        let given = env_opts().ca_file("/given/ca.pem").ca_dir("/given/dir");
+        let sources = RootSources::from_options_and_env(&given, vars("/x/ca.pem", "/a"));
+        assert_eq!(sources.files, [PathBuf::from("/given/ca.pem")]);
+        assert_eq!(sources.dirs, [PathBuf::from("/given/dir")]);
+        assert_eq!((sources.env_files.len(), sources.env_dirs.len()), (1, 1));
     }
 }
