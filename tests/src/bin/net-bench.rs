@@ -450,10 +450,20 @@ fn recv_64k(variant: Variant, ctx: &Ctx) -> f64 {
         }
     };
     let mut buf = vec![0u8; CHUNK];
-    let mut got = 0usize;
-    let mut good_tails = true;
-    let elapsed;
-    match variant {
+    // Reads until the end of the stream: the byte count, and whether every read ended on a
+    // byte that was sent. The same loop for both variants; only `read` differs.
+    let mut drain = |read: &mut dyn FnMut(&mut [u8]) -> usize| {
+        let (mut got, mut good_tails) = (0usize, true);
+        loop {
+            let n = read(&mut buf);
+            if n == 0 {
+                return (got, good_tails);
+            }
+            got += n;
+            good_tails &= buf[n - 1] == FILL;
+        }
+    };
+    let (got, good_tails, elapsed) = match variant {
         Variant::Net => {
             let (mut listener, port) = net_listener();
             let writer = sender(port, go.clone(), send);
@@ -461,16 +471,10 @@ fn recv_64k(variant: Variant, ctx: &Ctx) -> f64 {
             assert!(conn.is_buffered());
             let start = Instant::now();
             go.wait();
-            loop {
-                let n = conn.recv_into(&mut buf).expect("recv_into");
-                if n == 0 {
-                    break;
-                }
-                got += n;
-                good_tails &= buf[n - 1] == FILL;
-            }
-            elapsed = start.elapsed();
+            let (got, good_tails) = drain(&mut |b| conn.recv_into(b).expect("recv_into"));
+            let elapsed = start.elapsed();
             writer.join().expect("sender");
+            (got, good_tails, elapsed)
         }
         Variant::Std => {
             let (listener, port) = std_listener();
@@ -478,18 +482,12 @@ fn recv_64k(variant: Variant, ctx: &Ctx) -> f64 {
             let mut conn = listener.accept().expect("accept").0;
             let start = Instant::now();
             go.wait();
-            loop {
-                let n = conn.read(&mut buf).expect("read");
-                if n == 0 {
-                    break;
-                }
-                got += n;
-                good_tails &= buf[n - 1] == FILL;
-            }
-            elapsed = start.elapsed();
+            let (got, good_tails) = drain(&mut |b| conn.read(b).expect("read"));
+            let elapsed = start.elapsed();
             writer.join().expect("sender");
+            (got, good_tails, elapsed)
         }
-    }
+    };
     assert_eq!(got, total, "{variant:?}: bytes received");
     assert!(good_tails, "{variant:?}: a read ended on a byte that was never sent");
     per_second(got as f64 / MIB, elapsed)
