@@ -7,6 +7,14 @@
 /// when a refill comes back less than half full. Beyond that the buffer grows only when a
 /// caller must look further ahead without consuming (a long line, a peek, a read with a
 /// timeout), and never past what that caller asked for.
+///
+/// Memory is judged by capacity: once drained, a buffer that grew past one chunk is freed
+/// ([`release_if_drained`](Self::release_if_drained), after every read API), and a buffer
+/// that holds little when the stream slows down shrinks back to one chunk.
+///
+/// `data.len()` is how much of the allocation was ever written: a refill on the bare
+/// descriptor writes into memory beyond it without zeroing it first; a secured session, which
+/// needs initialised memory, zeroes only what was never written.
 #[derive(Debug)]
 pub(crate) struct ReadBuffer {
     data: Vec<u8>,
@@ -30,12 +38,18 @@ impl ReadBuffer {
         self.refill
     }
 
-    /// Adapts the refill size to what the last refill of `asked` bytes `got`.
+    /// Adapts the refill size to what the last refill of `asked` bytes `got`; when the stream
+    /// slows down, gives back memory beyond one chunk that the buffer no longer needs.
     pub(crate) fn note_refill(&mut self, asked: usize, got: usize) {
         if got == asked {
             self.refill = (self.refill * 2).min(self.chunk.saturating_mul(READ_AHEAD));
         } else if got < asked / 2 {
             self.refill = self.chunk;
+            if self.data.capacity() > self.chunk && self.len() <= self.chunk {
+                self.compact();
+                self.data.truncate(self.chunk.max(self.end));
+                self.data.shrink_to(self.chunk);
+            }
         }
     }
 
@@ -54,6 +68,12 @@ impl ReadBuffer {
 
     pub(crate) fn is_empty(&self) -> bool {
         self.start == self.end
+    }
+
+    /// The allocation's size, for the memory tests.
+    #[cfg(test)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.data.capacity()
     }
 
     pub(crate) fn consume(&mut self, n: usize) {
@@ -75,41 +95,60 @@ impl ReadBuffer {
         n
     }
 
-    /// Room for at least `want` more bytes after the available ones; returns the free space.
-    pub(crate) fn spare(&mut self, want: usize) -> &mut [u8] {
-        if self.data.len() - self.end < want {
-            if self.start > 0 {
-                self.data.copy_within(self.start..self.end, 0);
-                self.end -= self.start;
-                self.start = 0;
-            }
-            if self.data.len() - self.end < want {
-                self.data.resize(self.end + want, 0);
-            }
+    /// Moves the available bytes to the front.
+    fn compact(&mut self) {
+        if self.start > 0 {
+            self.data.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
         }
-        &mut self.data[self.end..]
     }
 
-    /// Records that `n` bytes were written into the space from [`spare`](Self::spare).
+    /// Makes room for `want` more bytes after the available ones, compacting first and then
+    /// growing the allocation to exactly what is needed.
+    fn reserve(&mut self, want: usize) {
+        if self.data.capacity() - self.end < want {
+            self.compact();
+            let needed = (self.end + want).saturating_sub(self.data.len());
+            self.data.reserve_exact(needed);
+        }
+    }
+
+    /// `want` bytes of initialised room after the available ones, for a reader that needs
+    /// initialised memory. Zeroes only memory that was never written.
+    pub(crate) fn spare(&mut self, want: usize) -> &mut [u8] {
+        self.reserve(want);
+        if self.data.len() < self.end + want {
+            self.data.resize(self.end + want, 0);
+        }
+        &mut self.data[self.end..self.end + want]
+    }
+
+    /// Room for `want` more bytes, handed to `read` as the vector and the offset to write at
+    /// (a `recv` that writes into the spare capacity and extends the length).
+    pub(crate) fn fill_with<T>(&mut self, want: usize, read: impl FnOnce(&mut Vec<u8>, usize) -> T) -> T {
+        self.reserve(want);
+        read(&mut self.data, self.end)
+    }
+
+    /// Records that `n` bytes were written after the available ones.
     pub(crate) fn filled(&mut self, n: usize) {
         self.end += n;
         debug_assert!(self.end <= self.data.len());
     }
 
-    /// Drops everything and gives back the memory beyond one chunk.
+    /// Drops everything and the memory with it.
     pub(crate) fn clear(&mut self) {
         self.start = 0;
         self.end = 0;
         self.refill = self.chunk;
-        if self.data.len() > self.chunk {
-            self.data.truncate(self.chunk);
-            self.data.shrink_to_fit();
-        }
+        self.data = Vec::new();
     }
 
-    /// After a large look-ahead has been consumed, give the memory back.
-    pub(crate) fn shrink_if_idle(&mut self) {
-        if self.is_empty() && self.data.len() > READ_AHEAD.saturating_mul(self.chunk) {
+    /// Once drained, gives back a buffer that grew past one chunk (and starts the read-ahead
+    /// over): an idle socket keeps at most one chunk.
+    pub(crate) fn release_if_drained(&mut self) {
+        if self.start == self.end && self.data.capacity() > self.chunk {
             self.clear();
         }
     }
@@ -122,13 +161,13 @@ mod tests {
     #[test]
     fn fill_consume_compact_and_grow() {
         let mut b = ReadBuffer::new(4);
-        b.spare(4)[..4].copy_from_slice(b"abcd");
+        b.spare(4).copy_from_slice(b"abcd");
         b.filled(4);
         b.consume(2);
         assert_eq!(b.available(), b"cd");
         // Asking for more room compacts first, then grows.
         let room = b.spare(6);
-        assert!(room.len() >= 6);
+        assert_eq!(room.len(), 6);
         room[..3].copy_from_slice(b"efg");
         b.filled(3);
         assert_eq!(b.available(), b"cdefg");
@@ -156,5 +195,56 @@ mod tests {
         assert_eq!(b.refill_size(), 64, "a refill more than half full keeps the size");
         b.note_refill(64, 3);
         assert_eq!(b.refill_size(), 4);
+    }
+
+    #[test]
+    fn memory_is_judged_by_capacity_and_given_back() {
+        let mut b = ReadBuffer::new(4);
+        // A burst: the read-ahead grows to 16 chunks, the buffer with it.
+        for _ in 0..6 {
+            let asked = b.refill_size();
+            let room = b.spare(asked);
+            room.fill(b'x');
+            b.filled(asked);
+            b.note_refill(asked, asked);
+        }
+        assert!(b.capacity() > 4 * super::READ_AHEAD);
+        let n = b.len();
+        b.consume(n);
+        b.release_if_drained();
+        assert_eq!(b.capacity(), 0, "a drained buffer that grew is freed");
+        assert_eq!(b.refill_size(), 4, "and the read-ahead starts over");
+        // Exactly one chunk is kept.
+        b.spare(4).copy_from_slice(b"abcd");
+        b.filled(4);
+        b.consume(4);
+        b.release_if_drained();
+        assert_eq!(b.capacity(), 4);
+    }
+
+    #[test]
+    fn a_slow_refill_shrinks_a_large_buffer_that_holds_little() {
+        let mut b = ReadBuffer::new(4);
+        b.spare(64).fill(b'y');
+        b.filled(64);
+        b.consume(62);
+        b.note_refill(64, 3);
+        assert_eq!(b.available(), b"yy");
+        assert!(b.capacity() <= 8, "capacity {}", b.capacity());
+    }
+
+    #[test]
+    fn fill_with_writes_after_the_available_bytes() {
+        let mut b = ReadBuffer::new(4);
+        b.spare(2).copy_from_slice(b"ab");
+        b.filled(2);
+        let n = b.fill_with(3, |vec, at| {
+            assert_eq!(at, 2);
+            vec.truncate(at);
+            vec.extend_from_slice(b"cde");
+            3
+        });
+        b.filled(n);
+        assert_eq!(b.available(), b"abcde");
     }
 }

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use crate::addr::Port;
 use crate::error::{is_disconnection_error, Context, Error, Result};
 use crate::flags::SocketFlags;
-use crate::socket::{Domain, Protocol, Socket};
+use crate::kinds::{Domain, Protocol};
+use crate::socket::Socket;
 use crate::stream::Stream;
 
 /// Resolves `host` for a socket of `domain`. An IP literal is used as it is, without the
@@ -81,10 +82,10 @@ impl Socket {
 
     /// Tries each of `addrs` in turn; `address` is what the caller named (the TLS server name).
     fn connect_resolved(&mut self, addrs: &[SocketAddr], address: &str, timeout: Option<Duration>) -> Result<()> {
-        let inner = self.inner("connect")?.clone();
-        let deadline = timeout.map(|t| Instant::now() + t);
+        let deadline = crate::io::deadline_after(timeout);
         let mut last = None;
         for &addr in addrs {
+            let inner = self.inner("connect")?;
             let sa = socket2::SockAddr::from(addr);
             let res = match deadline {
                 None => inner.connect(&sa),
@@ -118,32 +119,25 @@ impl Socket {
         }
     }
 
-    /// Runs a recorded TLS client handshake, if any, within what is left of the budget.
+    /// Runs a recorded TLS client handshake, if any, within what is left of the budget: the
+    /// deadline travels with the socket's I/O handle, so every read and write of the handshake
+    /// waits no longer than it.
     fn after_connect(&mut self, server_name: &str, budget: Option<(Instant, Duration)>) -> Result<()> {
-        let Stream::Pending(upgrade) = &self.stream else { return Ok(()) };
+        let Stream::Pending(upgrade) = &self.conn.stream else { return Ok(()) };
         let upgrade = upgrade.clone();
         let io = self.io_handle()?;
-        let sock = io.socket2();
-        let mut previous = None;
-        if let Some((deadline, _)) = budget {
-            let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
-            previous = Some((sock.read_timeout().ctx("handshake")?, sock.write_timeout().ctx("handshake")?));
-            sock.set_read_timeout(Some(left)).and_then(|()| sock.set_write_timeout(Some(left))).ctx("handshake")?;
-        }
-        let result = upgrade.client(io.clone(), server_name);
-        if let Some((read, write)) = previous {
-            // Put back the socket's own timeouts.
-            sock.set_read_timeout(read).and_then(|()| sock.set_write_timeout(write)).ctx("handshake")?;
-        }
+        let result = {
+            let _deadline = io.scoped_deadline(budget.map(|(deadline, _)| deadline));
+            let result = upgrade.client(io.clone(), server_name);
+            (result, io.timed_out())
+        };
         match (result, budget) {
-            (Ok(session), _) => {
-                self.stream = Stream::Secured(session);
+            ((Ok(session), _), _) => {
+                self.conn.stream = Stream::Secured(session);
                 Ok(())
             }
-            (Err(_), Some((deadline, after))) if Instant::now() >= deadline => {
-                Err(Error::Timeout { op: "connect", after })
-            }
-            (Err(e), _) => Err(e),
+            ((Err(_), true), Some((_, after))) => Err(Error::Timeout { op: "connect", after }),
+            ((Err(e), _), _) => Err(e),
         }
     }
 
@@ -188,8 +182,8 @@ impl Socket {
             (a, _) => a,
         };
         let addr = resolve(host, port.0, self.domain)?[0];
-        let inner = self.inner("bind_addr")?.clone();
-        inner.bind(&addr.into()).map_err(|e| self.fail("bind", Some(addr.to_string()), e))
+        let res = self.inner("bind_addr")?.bind(&addr.into());
+        res.map_err(|e| self.fail("bind", Some(addr.to_string()), e))
     }
 
     /// Starts listening, with a backlog of `SOMAXCONN` (Nim's `listen`).
@@ -213,8 +207,8 @@ impl Socket {
     /// # Ok::<(), net_core::Error>(())
     /// ```
     pub fn listen_backlog(&mut self, backlog: i32) -> Result<()> {
-        let inner = self.inner("listen")?.clone();
-        inner.listen(backlog).map_err(|e| self.fail("listen", None, e))
+        let res = self.inner("listen")?.listen(backlog);
+        res.map_err(|e| self.fail("listen", None, e))
     }
 
     /// Waits for a client (Nim's `accept`). The client is buffered like the listener and, on a
@@ -275,9 +269,9 @@ impl Socket {
 
     /// Accepts one client (and runs a recorded TLS handshake); the peer's address as the OS gave it.
     fn accept_raw(&mut self, flags: SocketFlags, inheritable: bool) -> Result<(Socket, socket2::SockAddr)> {
-        let inner = self.inner("accept")?.clone();
         let (conn, peer) = loop {
-            match inner.accept() {
+            let res = self.inner("accept")?.accept();
+            match res {
                 Ok(pair) => break pair,
                 Err(e) if is_disconnection_error(flags, &e) => continue,
                 Err(e) => return Err(self.fail("accept", None, e)),
@@ -293,9 +287,10 @@ impl Socket {
             .buffered(self.buffered)
             .buffer_size(self.buf.chunk())
             .from_fd(conn.into());
-        if let Stream::Pending(upgrade) = &self.stream {
+        if let Stream::Pending(upgrade) = &self.conn.stream {
+            // On failure (a timed-out handshake included) `client` is dropped: closed.
             let session = upgrade.server(client.io_handle()?)?;
-            client.stream = Stream::Secured(session);
+            client.conn.stream = Stream::Secured(session);
         }
         Ok((client, peer))
     }
@@ -313,8 +308,8 @@ impl Socket {
     pub fn bind_unix(&mut self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         let sa = socket2::SockAddr::unix(path).ctx_addr("bind_unix", path.display())?;
-        let inner = self.inner("bind_unix")?.clone();
-        inner.bind(&sa).map_err(|e| self.fail("bind_unix", Some(path.display().to_string()), e))
+        let res = self.inner("bind_unix")?.bind(&sa);
+        res.map_err(|e| self.fail("bind_unix", Some(path.display().to_string()), e))
     }
 
     /// Connects a Unix socket to `path` (Nim's `connectUnix`).
@@ -334,8 +329,8 @@ impl Socket {
     pub fn connect_unix(&mut self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         let sa = socket2::SockAddr::unix(path).ctx_addr("connect_unix", path.display())?;
-        let inner = self.inner("connect_unix")?.clone();
-        inner.connect(&sa).map_err(|e| self.fail("connect_unix", Some(path.display().to_string()), e))?;
+        let res = self.inner("connect_unix")?.connect(&sa);
+        res.map_err(|e| self.fail("connect_unix", Some(path.display().to_string()), e))?;
         self.after_connect("", None)
     }
 }

@@ -5,7 +5,8 @@ use std::net::{IpAddr, SocketAddr};
 use crate::addr::{IpAddress, Port};
 use crate::connect::resolve;
 use crate::error::{Error, Result};
-use crate::socket::{Domain, SockType, Socket};
+use crate::kinds::{Domain, SockType};
+use crate::socket::Socket;
 use crate::sys;
 
 impl Socket {

@@ -22,12 +22,21 @@
 
 mod addr;
 mod buffer;
+mod builder;
+mod close;
+mod conn;
 mod connect;
+mod convert;
 mod datagram;
 mod error;
+mod fill;
 mod flags;
+mod io;
+mod kinds;
+mod lines;
 mod options;
-mod read;
+mod read_options;
+mod recv;
 mod socket;
 mod stream;
 mod sys;
@@ -38,10 +47,14 @@ pub use addr::{
     primary_ip_addr, primary_ip_addr_for, to_sock_addr, IpAddress, IpAddressFamily, ParseIpError, ParseIpErrorKind,
     Port,
 };
+pub use builder::SocketBuilder;
+pub use close::CLOSE_LINGER;
 pub use connect::{dial, dial_with};
 pub use error::{is_disconnection_error, socket_error, Error, Result};
 pub use flags::{to_os_flags, SocketFlag, SocketFlags};
+pub use io::{DeadlineGuard, SocketIo};
+pub use kinds::{Domain, Protocol, SockType};
 pub use options::SockOpt;
-pub use read::{ReadLineResult, ReadOptions};
-pub use socket::{Domain, Protocol, SockType, Socket, SocketBuilder, BUFFER_SIZE, MAX_LINE_LENGTH};
-pub use stream::{SecureSession, SecureUpgrade, SocketIo};
+pub use read_options::{ReadLineResult, ReadOptions};
+pub use socket::{Socket, BUFFER_SIZE, MAX_LINE_LENGTH};
+pub use stream::{SecureSession, SecureUpgrade};

@@ -2,14 +2,17 @@
 
 use std::fmt;
 use std::net::SocketAddr;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::sync::Arc;
 
 use crate::buffer::ReadBuffer;
-use crate::error::{is_disconnection_error, Context, Error, Result};
-use crate::flags::SocketFlags;
+use crate::builder::SocketBuilder;
+use crate::conn::Conn;
+use crate::error::{Context, Error, Result};
+use crate::io::SocketIo;
+use crate::kinds::{Domain, Protocol, SockType};
 use crate::options::SockOpt;
-use crate::stream::{SecureSession, SecureUpgrade, SocketIo, Stream};
+use crate::stream::{SecureSession, SecureUpgrade, Stream};
 use crate::sys;
 
 /// Size of a buffered socket's read buffer, in bytes (Nim's `BufferSize`).
@@ -20,201 +23,6 @@ pub const BUFFER_SIZE: usize = 4000;
 /// `MaxLineLength`).
 #[doc(alias = "MaxLineLength")]
 pub const MAX_LINE_LENGTH: usize = 1_000_000;
-
-/// An address family (Nim's `Domain`).
-///
-/// ```
-/// use net_core::{Domain, Socket, SockType, Protocol};
-/// let s = Socket::new(Domain::Inet6, SockType::Stream, Protocol::Tcp)?;
-/// assert_eq!(s.domain(), Domain::Inet6);
-/// # Ok::<(), net_core::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Domain {
-    /// `AF_INET`: IPv4.
-    #[doc(alias = "AF_INET")]
-    Inet,
-    /// `AF_INET6`: IPv6 (and IPv4-mapped addresses).
-    #[doc(alias = "AF_INET6")]
-    Inet6,
-    /// `AF_UNIX`: Unix domain sockets.
-    #[doc(alias = "AF_UNIX")]
-    Unix,
-    /// Any other `AF_*` value.
-    Other(i32),
-}
-
-/// A socket type (Nim's `SockType`).
-///
-/// ```
-/// use net_core::{Socket, SockType};
-/// assert_eq!(Socket::udp()?.sock_type(), SockType::Dgram);
-/// # Ok::<(), net_core::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SockType {
-    /// `SOCK_STREAM`: a reliable byte stream (TCP).
-    #[doc(alias = "SOCK_STREAM")]
-    Stream,
-    /// `SOCK_DGRAM`: datagrams (UDP).
-    #[doc(alias = "SOCK_DGRAM")]
-    Dgram,
-    /// `SOCK_RAW`: raw packets.
-    #[doc(alias = "SOCK_RAW")]
-    Raw,
-    /// `SOCK_SEQPACKET`: reliable datagrams.
-    #[doc(alias = "SOCK_SEQPACKET")]
-    SeqPacket,
-    /// Any other `SOCK_*` value.
-    Other(i32),
-}
-
-/// A protocol (Nim's `Protocol`).
-///
-/// ```
-/// use net_core::{Socket, Protocol};
-/// assert_eq!(Socket::tcp()?.protocol(), Protocol::Tcp);
-/// # Ok::<(), net_core::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Protocol {
-    /// `IPPROTO_TCP`.
-    #[doc(alias = "IPPROTO_TCP")]
-    Tcp,
-    /// `IPPROTO_UDP`.
-    #[doc(alias = "IPPROTO_UDP")]
-    Udp,
-    /// `IPPROTO_ICMP`.
-    #[doc(alias = "IPPROTO_ICMP")]
-    Icmp,
-    /// `IPPROTO_ICMPV6`.
-    #[doc(alias = "IPPROTO_ICMPV6")]
-    Icmpv6,
-    /// `IPPROTO_RAW`.
-    #[doc(alias = "IPPROTO_RAW")]
-    Raw,
-    /// `0`: the default protocol of the type (`IPPROTO_IP`, Nim's `IPPROTO_NONE`).
-    #[doc(alias = "IPPROTO_NONE")]
-    #[doc(alias = "IPPROTO_IP")]
-    Default,
-    /// Any other `IPPROTO_*` value.
-    Other(i32),
-}
-
-impl Domain {
-    /// The `AF_*` value.
-    ///
-    /// ```
-    /// assert_eq!(net_core::Domain::Inet.to_c_int(), libc::AF_INET);
-    /// ```
-    pub fn to_c_int(self) -> i32 {
-        match self {
-            Domain::Inet => libc::AF_INET,
-            Domain::Inet6 => libc::AF_INET6,
-            Domain::Unix => libc::AF_UNIX,
-            Domain::Other(v) => v,
-        }
-    }
-
-    /// The domain of an `AF_*` value.
-    ///
-    /// ```
-    /// use net_core::Domain;
-    /// assert_eq!(Domain::from_c_int(libc::AF_INET6), Domain::Inet6);
-    /// ```
-    pub fn from_c_int(v: i32) -> Domain {
-        match v {
-            libc::AF_INET => Domain::Inet,
-            libc::AF_INET6 => Domain::Inet6,
-            libc::AF_UNIX => Domain::Unix,
-            other => Domain::Other(other),
-        }
-    }
-}
-
-impl SockType {
-    /// The `SOCK_*` value.
-    ///
-    /// ```
-    /// assert_eq!(net_core::SockType::Dgram.to_c_int(), libc::SOCK_DGRAM);
-    /// ```
-    pub fn to_c_int(self) -> i32 {
-        match self {
-            SockType::Stream => libc::SOCK_STREAM,
-            SockType::Dgram => libc::SOCK_DGRAM,
-            SockType::Raw => libc::SOCK_RAW,
-            SockType::SeqPacket => libc::SOCK_SEQPACKET,
-            SockType::Other(v) => v,
-        }
-    }
-
-    /// The type of a `SOCK_*` value.
-    ///
-    /// ```
-    /// use net_core::SockType;
-    /// assert_eq!(SockType::from_c_int(libc::SOCK_STREAM), SockType::Stream);
-    /// ```
-    pub fn from_c_int(v: i32) -> SockType {
-        match v {
-            libc::SOCK_STREAM => SockType::Stream,
-            libc::SOCK_DGRAM => SockType::Dgram,
-            libc::SOCK_RAW => SockType::Raw,
-            libc::SOCK_SEQPACKET => SockType::SeqPacket,
-            other => SockType::Other(other),
-        }
-    }
-}
-
-impl Protocol {
-    /// The `IPPROTO_*` value.
-    ///
-    /// ```
-    /// assert_eq!(net_core::Protocol::Udp.to_c_int(), libc::IPPROTO_UDP);
-    /// ```
-    pub fn to_c_int(self) -> i32 {
-        match self {
-            Protocol::Tcp => libc::IPPROTO_TCP,
-            Protocol::Udp => libc::IPPROTO_UDP,
-            Protocol::Icmp => libc::IPPROTO_ICMP,
-            Protocol::Icmpv6 => libc::IPPROTO_ICMPV6,
-            Protocol::Raw => libc::IPPROTO_RAW,
-            Protocol::Default => 0,
-            Protocol::Other(v) => v,
-        }
-    }
-
-    /// The protocol of an `IPPROTO_*` value.
-    ///
-    /// ```
-    /// use net_core::Protocol;
-    /// assert_eq!(Protocol::from_c_int(0), Protocol::Default);
-    /// ```
-    pub fn from_c_int(v: i32) -> Protocol {
-        match v {
-            libc::IPPROTO_TCP => Protocol::Tcp,
-            libc::IPPROTO_UDP => Protocol::Udp,
-            libc::IPPROTO_ICMP => Protocol::Icmp,
-            libc::IPPROTO_ICMPV6 => Protocol::Icmpv6,
-            libc::IPPROTO_RAW => Protocol::Raw,
-            0 => Protocol::Default,
-            other => Protocol::Other(other),
-        }
-    }
-
-    /// The socket type this protocol runs over (`Udp` → `Dgram`, `Tcp` → `Stream`...).
-    ///
-    /// ```
-    /// use net_core::{Protocol, SockType};
-    /// assert_eq!(Protocol::Udp.sock_type(), SockType::Dgram);
-    /// ```
-    pub fn sock_type(self) -> SockType {
-        match self {
-            Protocol::Udp => SockType::Dgram,
-            Protocol::Icmp | Protocol::Icmpv6 | Protocol::Raw => SockType::Raw,
-            _ => SockType::Stream,
-        }
-    }
-}
 
 /// A blocking socket with an optional read buffer, line reading and timeouts (Nim's `Socket`).
 ///
@@ -240,184 +48,14 @@ impl Protocol {
 /// # Ok(()) }
 /// ```
 pub struct Socket {
-    pub(crate) fd: Option<Arc<socket2::Socket>>,
+    /// The I/O half: descriptor, secured stream, kept errors.
+    pub(crate) conn: Conn,
+    /// The read half: bytes read ahead and not yet handed out.
+    pub(crate) buf: ReadBuffer,
     pub(crate) domain: Domain,
     pub(crate) sock_type: SockType,
     pub(crate) protocol: Protocol,
     pub(crate) buffered: bool,
-    pub(crate) buf: ReadBuffer,
-    pub(crate) stream: Stream,
-    /// An error met after bytes that were returned first; reported by the next read.
-    pub(crate) deferred: Option<std::io::Error>,
-    /// The last OS error code an operation on this socket met (Nim's `lastError`).
-    pub(crate) last_error: Option<i32>,
-}
-
-/// How to make a [`Socket`]; Nim's `newSocket` parameters, with Nim's defaults.
-///
-/// ```
-/// use net_core::{Domain, Protocol, Socket, SockType};
-/// let udp = Socket::builder()
-///     .domain(Domain::Inet6)
-///     .sock_type(SockType::Dgram)
-///     .protocol(Protocol::Udp)
-///     .buffered(false)
-///     .build()?;
-/// assert!(!udp.is_buffered());
-/// # Ok::<(), net_core::Error>(())
-/// ```
-#[derive(Debug, Clone)]
-#[must_use]
-pub struct SocketBuilder {
-    domain: Domain,
-    sock_type: SockType,
-    protocol: Protocol,
-    buffered: bool,
-    inheritable: bool,
-    buffer_size: usize,
-}
-
-impl Default for SocketBuilder {
-    fn default() -> Self {
-        SocketBuilder {
-            domain: Domain::Inet,
-            sock_type: SockType::Stream,
-            protocol: Protocol::Tcp,
-            buffered: true,
-            inheritable: false,
-            buffer_size: BUFFER_SIZE,
-        }
-    }
-}
-
-impl SocketBuilder {
-    /// The address family; default `Inet`.
-    ///
-    /// ```
-    /// let s = net_core::Socket::builder().domain(net_core::Domain::Inet6).build()?;
-    /// assert_eq!(s.domain(), net_core::Domain::Inet6);
-    /// # Ok::<(), net_core::Error>(())
-    /// ```
-    pub fn domain(mut self, domain: Domain) -> Self {
-        self.domain = domain;
-        self
-    }
-
-    /// The socket type; default `Stream`.
-    ///
-    /// ```
-    /// use net_core::{Protocol, Socket, SockType};
-    /// let s = Socket::builder().sock_type(SockType::Dgram).protocol(Protocol::Udp).build()?;
-    /// assert_eq!(s.sock_type(), SockType::Dgram);
-    /// # Ok::<(), net_core::Error>(())
-    /// ```
-    pub fn sock_type(mut self, sock_type: SockType) -> Self {
-        self.sock_type = sock_type;
-        self
-    }
-
-    /// The protocol; default `Tcp`.
-    ///
-    /// ```
-    /// use net_core::{Domain, Protocol, Socket};
-    /// let s = Socket::builder().domain(Domain::Unix).protocol(Protocol::Default).build()?;
-    /// assert_eq!(s.protocol(), Protocol::Default);
-    /// # Ok::<(), net_core::Error>(())
-    /// ```
-    pub fn protocol(mut self, protocol: Protocol) -> Self {
-        self.protocol = protocol;
-        self
-    }
-
-    /// Whether reads go through the read buffer; default `true`.
-    ///
-    /// ```
-    /// assert!(!net_core::Socket::builder().buffered(false).build()?.is_buffered());
-    /// # Ok::<(), net_core::Error>(())
-    /// ```
-    pub fn buffered(mut self, buffered: bool) -> Self {
-        self.buffered = buffered;
-        self
-    }
-
-    /// Whether child processes inherit the descriptor; default `false` (`SOCK_CLOEXEC`).
-    ///
-    /// ```
-    /// let s = net_core::Socket::builder().inheritable(true).build()?;
-    /// assert!(!s.is_closed());
-    /// # Ok::<(), net_core::Error>(())
-    /// ```
-    pub fn inheritable(mut self, inheritable: bool) -> Self {
-        self.inheritable = inheritable;
-        self
-    }
-
-    /// The refill size of the read buffer; default [`BUFFER_SIZE`]. Zero counts as one.
-    ///
-    /// ```
-    /// let s = net_core::Socket::builder().buffer_size(16 * 1024).build()?;
-    /// assert_eq!(s.buffer_size(), 16 * 1024);
-    /// # Ok::<(), net_core::Error>(())
-    /// ```
-    pub fn buffer_size(mut self, size: usize) -> Self {
-        self.buffer_size = size;
-        self
-    }
-
-    /// Creates the socket (`socket(2)`).
-    ///
-    /// ```
-    /// let s = net_core::Socket::builder().build()?;
-    /// assert!(!s.is_closed());
-    /// # Ok::<(), net_core::Error>(())
-    /// ```
-    pub fn build(self) -> Result<Socket> {
-        let protocol = match self.protocol {
-            Protocol::Default => None,
-            p => Some(socket2::Protocol::from(p.to_c_int())),
-        };
-        let inner = socket2::Socket::new(
-            socket2::Domain::from(self.domain.to_c_int()),
-            socket2::Type::from(self.sock_type.to_c_int()),
-            protocol,
-        )
-        .ctx("socket")?;
-        if self.inheritable {
-            inner.set_cloexec(false).ctx("socket")?;
-        }
-        Ok(self.wrap(inner))
-    }
-
-    /// Wraps an existing descriptor with this builder's settings (Nim's `newSocket(fd, ...)`).
-    /// The builder's domain, type and protocol are taken as the descriptor's.
-    ///
-    /// ```
-    /// use std::os::fd::OwnedFd;
-    /// let std_socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    /// let s = net_core::Socket::builder()
-    ///     .sock_type(net_core::SockType::Dgram)
-    ///     .protocol(net_core::Protocol::Udp)
-    ///     .from_fd(OwnedFd::from(std_socket));
-    /// assert!(s.local_addr().is_ok());
-    /// ```
-    #[doc(alias = "newSocket")]
-    pub fn from_fd(self, fd: OwnedFd) -> Socket {
-        self.wrap(socket2::Socket::from(fd))
-    }
-
-    fn wrap(self, inner: socket2::Socket) -> Socket {
-        Socket {
-            fd: Some(Arc::new(inner)),
-            domain: self.domain,
-            sock_type: self.sock_type,
-            protocol: self.protocol,
-            buffered: self.buffered,
-            buf: ReadBuffer::new(self.buffer_size),
-            stream: Stream::Plain,
-            deferred: None,
-            last_error: None,
-        }
-    }
 }
 
 impl Socket {
@@ -513,57 +151,17 @@ impl Socket {
         Socket::new(Domain::Unix, SockType::Stream, Protocol::Default)
     }
 
-    /// Wraps a socket2 socket, reading its family and type from the OS.
-    fn adopt(inner: socket2::Socket) -> Socket {
-        let fd = inner.as_raw_fd();
-        let domain = inner
-            .local_addr()
-            .map(|a| Domain::from_c_int(i32::from(a.family())))
-            .unwrap_or(Domain::Other(libc::AF_UNSPEC));
-        let sock_type =
-            sys::get_int_opt(fd, libc::SOL_SOCKET, libc::SO_TYPE).map(SockType::from_c_int).unwrap_or(SockType::Stream);
-        let protocol = sys::get_int_opt(fd, libc::SOL_SOCKET, libc::SO_PROTOCOL)
-            .map(Protocol::from_c_int)
-            .unwrap_or(Protocol::Default);
-        Socket::builder().domain(domain).sock_type(sock_type).protocol(protocol).wrap(inner)
-    }
-
-    /// Gives back the socket2 socket. Fails when the socket is closed, secured, or still holds
-    /// buffered bytes that would be lost.
-    ///
-    /// ```
-    /// let s = net_core::Socket::tcp()?;
-    /// let raw: socket2::Socket = s.into_socket2()?;
-    /// assert!(raw.local_addr().is_ok());
-    /// # Ok::<(), net_core::Error>(())
-    /// ```
-    pub fn into_socket2(mut self) -> Result<socket2::Socket> {
-        if !matches!(self.stream, Stream::Plain) {
-            return Err(Error::Unsupported { op: "into_socket2", what: "a secured socket".into() });
-        }
-        if !self.buf.is_empty() {
-            return Err(Error::InvalidArgument {
-                op: "into_socket2",
-                reason: format!("{} buffered bytes would be lost", self.buf.len()),
-            });
-        }
-        let fd = self.fd.take().ok_or(Error::Closed { op: "into_socket2" })?;
-        Arc::try_unwrap(fd)
-            .map_err(|_| Error::Unsupported { op: "into_socket2", what: "a socket whose descriptor is shared".into() })
-    }
-
-    pub(crate) fn inner(&self, op: &'static str) -> Result<&Arc<socket2::Socket>> {
-        self.fd.as_ref().ok_or(Error::Closed { op })
+    pub(crate) fn inner(&self, op: &'static str) -> Result<&socket2::Socket> {
+        self.conn.io(op).map(SocketIo::socket2)
     }
 
     pub(crate) fn raw(&self, op: &'static str) -> Result<RawFd> {
-        self.inner(op).map(|s| s.as_raw_fd())
+        self.conn.io(op).map(SocketIo::as_raw_fd)
     }
 
     /// Records the OS code of a failure for [`Socket::last_error`] and wraps it.
     pub(crate) fn fail(&mut self, op: &'static str, addr: Option<String>, e: std::io::Error) -> Error {
-        self.last_error = e.raw_os_error().or(self.last_error);
-        Error::io(op, addr, e)
+        self.conn.fail(op, addr, e)
     }
 
     /// The address family.
@@ -625,7 +223,7 @@ impl Socket {
     /// # Ok::<(), net_core::Error>(())
     /// ```
     pub fn is_closed(&self) -> bool {
-        self.fd.is_none()
+        self.conn.io.is_none()
     }
 
     /// The descriptor (Nim's `getFd`); an error once closed.
@@ -733,7 +331,7 @@ impl Socket {
     #[doc(alias = "getSocketError")]
     pub fn last_error(&self) -> Result<Option<std::io::Error>> {
         let pending = self.inner("last_error")?.take_error().ctx("last_error")?;
-        Ok(pending.or_else(|| self.last_error.map(std::io::Error::from_raw_os_error)))
+        Ok(pending.or_else(|| self.conn.last_error.map(std::io::Error::from_raw_os_error)))
     }
 
     /// Whether the socket is secured (or set to be secured on connect/accept) (Nim's `isSsl`).
@@ -744,7 +342,7 @@ impl Socket {
     /// ```
     #[doc(alias = "isSsl")]
     pub fn is_ssl(&self) -> bool {
-        !matches!(self.stream, Stream::Plain)
+        !matches!(self.conn.stream, Stream::Plain)
     }
 
     /// A shared handle on the descriptor, for a session that secures this socket.
@@ -756,7 +354,7 @@ impl Socket {
     /// # Ok::<(), net_core::Error>(())
     /// ```
     pub fn io_handle(&self) -> Result<SocketIo> {
-        Ok(SocketIo(Arc::clone(self.inner("io_handle")?)))
+        Ok(self.conn.io("io_handle")?.clone())
     }
 
     /// Makes `connect` (as a client) or `accept` (as a server, for each client) secure the
@@ -781,7 +379,7 @@ impl Socket {
     pub fn set_upgrade(&mut self, upgrade: Arc<dyn SecureUpgrade>) -> Result<()> {
         self.inner("wrap_socket")?;
         self.ensure_plain("wrap_socket")?;
-        self.stream = Stream::Pending(upgrade);
+        self.conn.stream = Stream::Pending(upgrade);
         Ok(())
     }
 
@@ -792,7 +390,7 @@ impl Socket {
     /// # Ok::<(), net_core::Error>(())
     /// ```
     pub fn upgrade(&self) -> Option<&Arc<dyn SecureUpgrade>> {
-        match &self.stream {
+        match &self.conn.stream {
             Stream::Pending(u) => Some(u),
             _ => None,
         }
@@ -826,12 +424,12 @@ impl Socket {
     pub fn secure(&mut self, session: Box<dyn SecureSession>) -> Result<()> {
         self.inner("wrap_connected_socket")?;
         self.ensure_plain("wrap_connected_socket")?;
-        self.stream = Stream::Secured(session);
+        self.conn.stream = Stream::Secured(session);
         Ok(())
     }
 
     fn ensure_plain(&self, op: &'static str) -> Result<()> {
-        if matches!(self.stream, Stream::Plain) {
+        if matches!(self.conn.stream, Stream::Plain) {
             Ok(())
         } else {
             Err(Error::InvalidArgument { op, reason: "the socket is already wrapped".into() })
@@ -845,7 +443,7 @@ impl Socket {
     /// # Ok::<(), net_core::Error>(())
     /// ```
     pub fn session(&self) -> Option<&dyn SecureSession> {
-        match &self.stream {
+        match &self.conn.stream {
             Stream::Secured(s) => Some(s.as_ref()),
             _ => None,
         }
@@ -858,51 +456,10 @@ impl Socket {
     /// # Ok::<(), net_core::Error>(())
     /// ```
     pub fn session_mut(&mut self) -> Option<&mut (dyn SecureSession + 'static)> {
-        match &mut self.stream {
+        match &mut self.conn.stream {
             Stream::Secured(s) => Some(s.as_mut()),
             _ => None,
         }
-    }
-
-    /// Closes the socket (Nim's `close`): a secured session first tells the peer
-    /// (close_notify, once, errors ignored under `SafeDisconn`). Closing twice is fine.
-    ///
-    /// ```
-    /// let mut s = net_core::Socket::tcp()?;
-    /// s.close();
-    /// s.close();
-    /// assert!(s.recv(1).is_err());
-    /// # Ok::<(), net_core::Error>(())
-    /// ```
-    pub fn close(&mut self) {
-        let _ = self.close_with(SocketFlags::default());
-    }
-
-    /// Closes the socket; without `SafeDisconn`, a failed close_notify is returned as an error
-    /// (the descriptor is closed either way).
-    ///
-    /// ```
-    /// let mut s = net_core::Socket::tcp()?;
-    /// s.close_with(net_core::SocketFlags::empty())?;
-    /// # Ok::<(), net_core::Error>(())
-    /// ```
-    pub fn close_with(&mut self, flags: SocketFlags) -> Result<()> {
-        let mut result = Ok(());
-        if let Stream::Secured(session) = &mut self.stream {
-            if self.fd.is_some() && session.handshake_complete() {
-                if let Err(e) = session.close_notify() {
-                    if !is_disconnection_error(flags, &e) {
-                        result = Err(Error::io("close", None, e));
-                    }
-                }
-            }
-        }
-        // The session holds a clone of the descriptor handle: drop it first so the fd closes.
-        self.stream = Stream::Plain;
-        self.fd = None;
-        self.buf.clear();
-        self.deferred = None;
-        result
     }
 }
 
@@ -913,12 +470,6 @@ fn ip_only(op: &'static str, sa: socket2::SockAddr) -> Result<SocketAddr> {
     })
 }
 
-impl Drop for Socket {
-    fn drop(&mut self) {
-        self.close();
-    }
-}
-
 impl fmt::Debug for Socket {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Socket")
@@ -927,78 +478,7 @@ impl fmt::Debug for Socket {
             .field("sock_type", &self.sock_type)
             .field("buffered", &self.buffered)
             .field("buffered_bytes", &self.buf.len())
-            .field("stream", &self.stream)
+            .field("stream", &self.conn.stream)
             .finish()
     }
 }
-
-impl AsRawFd for Socket {
-    /// The descriptor, or `-1` once closed (Nim's `osInvalidSocket`).
-    fn as_raw_fd(&self) -> RawFd {
-        self.fd.as_ref().map_or(-1, |s| s.as_raw_fd())
-    }
-}
-
-impl AsFd for Socket {
-    /// # Panics
-    /// When the socket was closed: there is no descriptor to borrow. Use [`Socket::fd`] to
-    /// get an error instead.
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        match &self.fd {
-            Some(s) => s.as_fd(),
-            None => panic!("as_fd on a closed net_core::Socket; use Socket::fd() for an error"),
-        }
-    }
-}
-
-impl From<socket2::Socket> for Socket {
-    fn from(s: socket2::Socket) -> Socket {
-        Socket::adopt(s)
-    }
-}
-
-impl From<OwnedFd> for Socket {
-    fn from(fd: OwnedFd) -> Socket {
-        Socket::adopt(socket2::Socket::from(fd))
-    }
-}
-
-impl TryFrom<Socket> for OwnedFd {
-    type Error = Error;
-    fn try_from(s: Socket) -> Result<OwnedFd> {
-        Ok(OwnedFd::from(s.into_socket2()?))
-    }
-}
-
-macro_rules! from_std {
-    ($($t:ty),*) => {$(
-        impl From<$t> for Socket {
-            fn from(s: $t) -> Socket {
-                Socket::adopt(socket2::Socket::from(OwnedFd::from(s)))
-            }
-        }
-    )*};
-}
-
-from_std!(
-    std::net::TcpStream,
-    std::net::TcpListener,
-    std::net::UdpSocket,
-    std::os::unix::net::UnixStream,
-    std::os::unix::net::UnixListener,
-    std::os::unix::net::UnixDatagram
-);
-
-macro_rules! into_std {
-    ($($t:ty),*) => {$(
-        impl TryFrom<Socket> for $t {
-            type Error = Error;
-            /// Fails when the socket is closed, secured or holds buffered bytes.
-            fn try_from(s: Socket) -> Result<$t> {
-                Ok(<$t>::from(OwnedFd::from(s.into_socket2()?)))
-            }
-        }
-    )*};
-}
-
-into_std!(std::net::TcpStream, std::net::TcpListener, std::net::UdpSocket);

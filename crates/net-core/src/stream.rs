@@ -11,78 +11,17 @@
 use std::any::Any;
 use std::fmt::Debug;
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::sync::Arc;
 
 use crate::error::Error;
-use crate::sys;
-
-/// A shared handle on a socket's descriptor, for the session that secures it.
-///
-/// `Read` is `recv(2)`, `Write` is `send(2)` with `MSG_NOSIGNAL`. Cloning it does not duplicate
-/// the descriptor: the socket closes it when it is closed.
-///
-/// ```
-/// use std::io::Write;
-/// use std::os::unix::net::UnixStream;
-/// use net_core::Socket;
-/// # fn main() -> Result<(), net_core::Error> {
-/// let (a, b) = UnixStream::pair().map_err(|e| net_core::Error::io("socketpair", None, e))?;
-/// let (a, mut b) = (Socket::from(a), Socket::from(b));
-/// let mut io = a.io_handle()?;
-/// io.write_all(b"hi").unwrap();
-/// assert_eq!(b.recv(2)?, b"hi");
-/// # Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-pub struct SocketIo(pub(crate) Arc<socket2::Socket>);
-
-impl SocketIo {
-    /// The socket2 view of the descriptor, for options a session may need.
-    ///
-    /// ```
-    /// # fn main() -> Result<(), net_core::Error> {
-    /// let socket = net_core::Socket::tcp()?;
-    /// assert!(socket.io_handle()?.socket2().local_addr().is_ok());
-    /// # Ok(()) }
-    /// ```
-    pub fn socket2(&self) -> &socket2::Socket {
-        &self.0
-    }
-}
-
-impl io::Read for SocketIo {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        sys::recv(self.0.as_raw_fd(), buf, 0)
-    }
-}
-
-impl io::Write for SocketIo {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        sys::send(self.0.as_raw_fd(), buf)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl AsFd for SocketIo {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.0.as_fd()
-    }
-}
-
-impl AsRawFd for SocketIo {
-    fn as_raw_fd(&self) -> RawFd {
-        self.0.as_raw_fd()
-    }
-}
+use crate::io::SocketIo;
 
 /// A secured session over a [`SocketIo`]: plaintext in, plaintext out.
 ///
-/// Reads may block on the descriptor; the socket bounds them with `SO_RCVTIMEO` when the caller
-/// gave a timeout, so a session must pass `WouldBlock`/`TimedOut` errors through unchanged and
-/// keep its state, as TLS libraries do.
+/// Reads and writes may block on the descriptor. When the caller gave a timeout, the socket
+/// records its deadline on the [`SocketIo`], whose reads and writes then fail with
+/// `WouldBlock` once it has passed: a session must pass that error through unchanged and keep
+/// its state, as TLS libraries do.
 ///
 /// ```
 /// use std::any::Any;

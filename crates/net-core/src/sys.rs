@@ -14,45 +14,68 @@ fn check(ret: isize) -> io::Result<usize> {
     }
 }
 
+/// Retries `f` while it fails with `EINTR`.
+fn retry(mut f: impl FnMut() -> isize) -> io::Result<usize> {
+    loop {
+        match check(f()) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
 /// `recv(2)` into an initialised buffer, retried on `EINTR`.
 pub(crate) fn recv(fd: RawFd, buf: &mut [u8], flags: i32) -> io::Result<usize> {
-    loop {
-        // SAFETY: `buf` is a valid, writable region of `buf.len()` bytes for the whole call.
-        let ret = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), flags) };
-        match check(ret) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => return other,
-        }
-    }
+    // SAFETY: `buf` is a valid, writable region of `buf.len()` bytes for the whole call.
+    retry(|| unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), flags) })
 }
 
-/// `send(2)` with `MSG_NOSIGNAL`, retried on `EINTR`: a dead peer is an `EPIPE`, never a signal.
-pub(crate) fn send(fd: RawFd, buf: &[u8]) -> io::Result<usize> {
-    loop {
-        // SAFETY: `buf` is a valid, readable region of `buf.len()` bytes for the whole call.
-        let ret = unsafe { libc::send(fd, buf.as_ptr().cast(), buf.len(), libc::MSG_NOSIGNAL) };
-        match check(ret) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => return other,
-        }
+/// `recv(2)` of at most `max` bytes into `vec` at `at` (at most its length), without zeroing
+/// the memory first: the vector grows as needed and its length becomes the end of what the
+/// call wrote, if that is past the old length. Bytes before `at` are left alone.
+pub(crate) fn recv_into_vec(fd: RawFd, vec: &mut Vec<u8>, at: usize, max: usize, flags: i32) -> io::Result<usize> {
+    assert!(at <= vec.len(), "recv_into_vec past the initialised bytes");
+    vec.reserve_exact((at + max).saturating_sub(vec.len()));
+    // SAFETY: `at + max <= capacity` after the reserve, so the region is inside the
+    // allocation and writable; recv(2) writes at most `max` bytes into it and never reads it.
+    let n = retry(|| unsafe { libc::recv(fd, vec.as_mut_ptr().add(at).cast(), max, flags) })?;
+    if at + n > vec.len() {
+        // SAFETY: bytes `..at` were initialised before (at <= len) and recv(2) initialised
+        // `at..at + n`; `at + n <= capacity`.
+        unsafe { vec.set_len(at + n) };
     }
+    Ok(n)
 }
 
-/// Waits until `fd` is readable (or has an error or hang-up to report) for at most `timeout`.
-/// Returns `false` when the time ran out. `Duration::ZERO` only looks.
-pub(crate) fn wait_readable(fd: RawFd, timeout: Duration) -> io::Result<bool> {
-    let mut pollfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+/// `send(2)` with `MSG_NOSIGNAL` (a dead peer is an `EPIPE`, never a signal) and `flags`,
+/// retried on `EINTR`.
+pub(crate) fn send(fd: RawFd, buf: &[u8], flags: i32) -> io::Result<usize> {
+    // SAFETY: `buf` is a valid, readable region of `buf.len()` bytes for the whole call.
+    retry(|| unsafe { libc::send(fd, buf.as_ptr().cast(), buf.len(), flags | libc::MSG_NOSIGNAL) })
+}
+
+/// Waits until `fd` is ready for `events` (`POLLIN`, `POLLOUT`; an error or hang-up counts as
+/// ready) for at most `timeout`. Returns `false` when the time ran out. `Duration::ZERO` only
+/// looks.
+pub(crate) fn wait(fd: RawFd, events: i16, timeout: Duration) -> io::Result<bool> {
+    let mut pollfd = libc::pollfd { fd, events, revents: 0 };
     // Round up so that a sub-millisecond budget still waits instead of spinning.
     let millis = timeout.as_nanos().div_ceil(1_000_000).min(i32::MAX as u128) as i32;
-    loop {
-        // SAFETY: `pollfd` is one valid pollfd structure, and we pass a count of 1.
-        let ret = unsafe { libc::poll(&mut pollfd, 1, millis) };
-        match check(ret as isize) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-            Ok(n) => return Ok(n > 0),
-        }
-    }
+    // SAFETY: `pollfd` is one valid pollfd structure, and we pass a count of 1.
+    retry(|| unsafe { libc::poll(&mut pollfd, 1, millis) } as isize).map(|n| n > 0)
+}
+
+/// Waits until `fd` is readable; see [`wait`].
+pub(crate) fn wait_readable(fd: RawFd, timeout: Duration) -> io::Result<bool> {
+    wait(fd, libc::POLLIN, timeout)
+}
+
+/// Bytes sent on a TCP socket that the peer has not acknowledged yet (`SIOCOUTQ`).
+pub(crate) fn unacked(fd: RawFd) -> io::Result<usize> {
+    let mut value: libc::c_int = 0;
+    // SAFETY: TIOCOUTQ (SIOCOUTQ) writes one `int` through the pointer, which is valid.
+    let ret = unsafe { libc::ioctl(fd, libc::TIOCOUTQ, &mut value as *mut libc::c_int) };
+    check(ret as isize).map(|_| value.max(0) as usize)
 }
 
 /// Reads an `int` socket option.

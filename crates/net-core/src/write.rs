@@ -5,7 +5,6 @@ use std::io;
 use crate::error::{Error, Result};
 use crate::socket::Socket;
 use crate::stream::Stream;
-use crate::sys;
 
 impl Socket {
     /// One write (Nim's low-level `send(pointer, size)`): returns how many bytes were taken,
@@ -21,17 +20,7 @@ impl Socket {
     #[doc(alias = "send")]
     pub fn send_raw(&mut self, data: &[u8]) -> Result<usize> {
         const OP: &str = "send";
-        let fd = self.raw(OP)?;
-        let res = match &mut self.stream {
-            Stream::Plain => sys::send(fd, data),
-            Stream::Secured(session) => session.write(data),
-            Stream::Pending(_) => {
-                return Err(Error::Unsupported {
-                    op: OP,
-                    what: "a socket wrapped for TLS before its connect or accept".into(),
-                })
-            }
-        };
+        let res = self.conn.write(OP, data)?;
         res.map_err(|e| self.fail(OP, None, e))
     }
 
@@ -58,7 +47,7 @@ impl Socket {
                 n => sent += n,
             }
         }
-        if let Stream::Secured(session) = &mut self.stream {
+        if let Stream::Secured(session) = &mut self.conn.stream {
             session.flush().map_err(|e| Error::io("send", None, e))?;
         }
         Ok(())
@@ -92,7 +81,7 @@ impl io::Write for Socket {
         if self.is_closed() {
             return Err(Error::Closed { op: "flush" }.into());
         }
-        match &mut self.stream {
+        match &mut self.conn.stream {
             Stream::Secured(session) => session.flush(),
             _ => Ok(()),
         }

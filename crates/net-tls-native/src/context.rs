@@ -230,7 +230,7 @@ impl NativeTlsContext {
         match result {
             Ok(stream) => Ok(Box::new(Session::new(stream, self.pinned))),
             Err(HandshakeError::Failure(e)) => Err(TlsError::Handshake { backend: KIND, source: Box::new(e) }),
-            // A blocking socket only gets here when SO_RCVTIMEO/SO_SNDTIMEO ran out.
+            // Only when the call's deadline passed (the caller reports the timeout).
             Err(HandshakeError::WouldBlock(_)) => Err(TlsError::Handshake {
                 backend: KIND,
                 source: Box::new(io::Error::new(io::ErrorKind::TimedOut, "timed out")),

@@ -2,7 +2,6 @@
 
 use std::any::Any;
 use std::io::{self, Read, Write};
-use std::time::{Duration, Instant};
 
 use net_core::SocketIo;
 use net_tls::{Certificate, TlsError, TlsSession};
@@ -47,19 +46,15 @@ impl RustlsSession {
     /// Runs the handshake of `conn` over `io` to its end.
     pub(crate) fn handshake(conn: Connection, io: SocketIo) -> Result<RustlsSession, TlsError> {
         let mut session = RustlsSession { conn, io, pending: 0, closed: None, failed: None };
-        let mut budget = Budget::new();
-        let result = session.drive_handshake(&mut budget);
-        budget.finish(&session.io);
-        result.map(|()| session)
+        session.drive_handshake().map(|()| session)
     }
 
-    fn drive_handshake(&mut self, budget: &mut Budget) -> Result<(), TlsError> {
+    fn drive_handshake(&mut self) -> Result<(), TlsError> {
         loop {
             self.flush_tls().map_err(os_error)?;
             if !self.conn.is_handshaking() {
                 return Ok(());
             }
-            budget.before_read(&self.io).map_err(os_error)?;
             match self.conn.read_tls(&mut self.io) {
                 Ok(0) => {
                     let eof = io::Error::new(
@@ -129,7 +124,8 @@ impl RustlsSession {
     /// Writes every queued TLS record to the descriptor.
     fn flush_tls(&mut self) -> io::Result<()> {
         while self.conn.wants_write() {
-            match self.conn.write_tls(&mut Wire(&mut self.io)) {
+            // `SocketIo::write_vectored`: every queued record in one `sendmsg(2)`.
+            match self.conn.write_tls(&mut self.io) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -139,7 +135,7 @@ impl RustlsSession {
         Ok(())
     }
 
-    fn read_plaintext(&mut self, buf: &mut [u8], budget: &mut Budget) -> io::Result<usize> {
+    fn read_plaintext(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
             if self.pending > 0 {
                 match self.conn.reader().read(buf) {
@@ -160,7 +156,6 @@ impl RustlsSession {
             if self.closed.is_some() {
                 return Ok(0);
             }
-            budget.before_read(&self.io)?;
             match self.conn.read_tls(&mut self.io) {
                 Ok(0) => {
                     // End of stream on the descriptor without close_notify (a close_notify
@@ -170,31 +165,11 @@ impl RustlsSession {
                 }
                 Ok(_) => self.process().map_err(|e| tls_io_error(&e))?,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                // WouldBlock / TimedOut (SO_RCVTIMEO), resets...: the partial record stays in
-                // rustls's buffer, the session stays usable.
+                // WouldBlock (the call's deadline passed), resets...: the partial record stays
+                // in rustls's buffer, the session stays usable.
                 Err(e) => return Err(e),
             }
         }
-    }
-}
-
-/// The descriptor as rustls writes to it: `write_vectored` is one `sendmsg(2)` (with
-/// `MSG_NOSIGNAL`, as `SocketIo`'s `write`). rustls hands over every queued record at once;
-/// `SocketIo` alone would send them one `send` each, and a handshake flight cut into small
-/// segments waits on Nagle's algorithm and the peer's delayed ACK (tens of milliseconds).
-struct Wire<'a>(&'a mut SocketIo);
-
-impl Write for Wire<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.write(buf)
-    }
-
-    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
-        self.0.socket2().send_vectored_with_flags(bufs, libc::MSG_NOSIGNAL)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
     }
 }
 
@@ -218,10 +193,7 @@ impl TlsSession for RustlsSession {
         if buf.is_empty() {
             return Ok(0);
         }
-        let mut budget = Budget::new();
-        let result = self.read_plaintext(buf, &mut budget);
-        budget.finish(&self.io);
-        result
+        self.read_plaintext(buf)
     }
 
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
@@ -292,46 +264,5 @@ impl TlsSession for RustlsSession {
 
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
-    }
-}
-
-/// Keeps one call within the descriptor's read timeout (`SO_RCVTIMEO`, which net-core sets to
-/// what is left of a call's budget) even when it needs several reads, as when a record arrives
-/// in pieces: each read after the first gets only what is left. The timeout is put back after.
-struct Budget {
-    start: Instant,
-    reads: u32,
-    limit: Option<Duration>,
-    shrunk: bool,
-}
-
-impl Budget {
-    fn new() -> Budget {
-        Budget { start: Instant::now(), reads: 0, limit: None, shrunk: false }
-    }
-
-    fn before_read(&mut self, io: &SocketIo) -> io::Result<()> {
-        self.reads = self.reads.saturating_add(1);
-        if self.reads == 1 {
-            return Ok(());
-        }
-        if self.reads == 2 {
-            self.limit = io.socket2().read_timeout()?;
-        }
-        let Some(limit) = self.limit else { return Ok(()) };
-        let left = limit.saturating_sub(self.start.elapsed());
-        if left.is_zero() {
-            return Err(io::Error::new(io::ErrorKind::WouldBlock, "the read timeout ran out"));
-        }
-        // A zero timeval means "no timeout": never go below a millisecond.
-        io.socket2().set_read_timeout(Some(left.max(Duration::from_millis(1))))?;
-        self.shrunk = true;
-        Ok(())
-    }
-
-    fn finish(self, io: &SocketIo) {
-        if self.shrunk {
-            let _ = io.socket2().set_read_timeout(self.limit);
-        }
     }
 }

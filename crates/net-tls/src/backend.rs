@@ -63,8 +63,9 @@ pub trait BackendContext: Send + Sync + Debug {
 /// # let _ = describe;
 /// ```
 ///
-/// Reads and writes may meet `WouldBlock`/`TimedOut` from the descriptor (the socket bounds
-/// them with `SO_RCVTIMEO` for read timeouts): pass them through and keep the session usable.
+/// Reads and writes may meet `WouldBlock` from the [`SocketIo`] when the call's deadline has
+/// passed (the socket records it there for timed reads, handshakes and close): pass it
+/// through and keep the session usable.
 pub trait TlsSession: Send + Debug {
     /// Reads plaintext; `Ok(0)` at the end of the stream, with or without close_notify.
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize>;

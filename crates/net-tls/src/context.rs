@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::io;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use net_core::{Error, SecureSession, SecureUpgrade, Socket, SocketIo};
 
@@ -259,7 +259,7 @@ impl Context {
         }
         let io = socket.io_handle()?;
         let session = match side {
-            HandshakeSide::Client => self.client_session(io, hostname, self.inner.handshake_timeout)?,
+            HandshakeSide::Client => self.client_session(io, hostname)?,
             HandshakeSide::Server => self.server_session(io)?,
         };
         socket.secure(session)?;
@@ -302,44 +302,36 @@ impl Context {
         Ok((AcceptResult::Success, Some((client, address))))
     }
 
-    fn client_session(
-        &self,
-        io: SocketIo,
-        hostname: &str,
-        limit: Option<Duration>,
-    ) -> Result<Box<dyn SecureSession>, TlsError> {
-        let session = bounded(&io, limit, "handshake", || self.inner.backend.connect(io.clone(), hostname))?;
+    fn client_session(&self, io: SocketIo, hostname: &str) -> Result<Box<dyn SecureSession>, TlsError> {
+        let session = self.bounded(&io, || self.inner.backend.connect(io.clone(), hostname))?;
         Ok(Box::new(TlsConnection { kind: self.inner.kind, session }))
     }
 
     fn server_session(&self, io: SocketIo) -> Result<Box<dyn SecureSession>, TlsError> {
-        let limit = self.inner.handshake_timeout;
-        let session = bounded(&io, limit, "handshake", || self.inner.backend.accept(io.clone()))?;
+        let session = self.bounded(&io, || self.inner.backend.accept(io.clone()))?;
         Ok(Box::new(TlsConnection { kind: self.inner.kind, session }))
     }
-}
 
-/// Runs `f` with the descriptor's blocking calls bounded by `limit`; a timeout is reported as
-/// [`Error::Timeout`].
-fn bounded<T>(
-    io: &SocketIo,
-    limit: Option<Duration>,
-    op: &'static str,
-    f: impl FnOnce() -> Result<T, TlsError>,
-) -> Result<T, TlsError> {
-    let Some(limit) = limit else { return f() };
-    let sock = io.socket2();
-    let os = |e| -> TlsError { Error::io(op, None, e).into() };
-    // Put back whatever timeouts the socket had, not just "none".
-    let (read, write) = (sock.read_timeout().map_err(os)?, sock.write_timeout().map_err(os)?);
-    let bound = Some(limit.max(Duration::from_millis(1)));
-    sock.set_read_timeout(bound).and_then(|()| sock.set_write_timeout(bound)).map_err(os)?;
-    let start = std::time::Instant::now();
-    let result = f();
-    sock.set_read_timeout(read).and_then(|()| sock.set_write_timeout(write)).map_err(os)?;
-    match result {
-        Err(_) if start.elapsed() >= limit => Err(Error::Timeout { op, after: limit }.into()),
-        other => other,
+    /// Runs a handshake within the context's handshake timeout: the deadline travels with
+    /// `io`, so every read and write of the handshake waits at most what is left of it,
+    /// whatever the backend. A deadline the caller already set (`connect_timeout`) is kept
+    /// when it is earlier; then the caller reports its own timeout.
+    fn bounded<T>(&self, io: &SocketIo, handshake: impl FnOnce() -> Result<T, TlsError>) -> Result<T, TlsError> {
+        let limit = self.inner.handshake_timeout;
+        let own = limit.and_then(|t| Instant::now().checked_add(t));
+        let ours_binds = match (own, io.deadline()) {
+            (Some(own), Some(outer)) => own <= outer,
+            (own, _) => own.is_some(),
+        };
+        let (result, timed_out) = {
+            let _deadline = io.scoped_deadline(own);
+            let result = handshake();
+            (result, io.timed_out())
+        };
+        match (result, limit) {
+            (Err(_), Some(after)) if timed_out && ours_binds => Err(Error::Timeout { op: "handshake", after }.into()),
+            (other, _) => other,
+        }
     }
 }
 
@@ -349,8 +341,7 @@ struct Upgrade(Context);
 
 impl SecureUpgrade for Upgrade {
     fn client(&self, io: SocketIo, server_name: &str) -> Result<Box<dyn SecureSession>, Error> {
-        // `connect` bounds the handshake itself when it has a timeout.
-        Ok(self.0.client_session(io, server_name, None)?)
+        Ok(self.0.client_session(io, server_name)?)
     }
 
     fn server(&self, io: SocketIo) -> Result<Box<dyn SecureSession>, Error> {

@@ -29,6 +29,6 @@ pub use context::{
 pub use error::TlsError;
 pub use options::{
     AcceptResult, BackendKind, Certificate, ClientAuth, ContextOptions, HandshakeSide, ProtocolVersion,
-    PskClientCallback, PskServerCallback, VerifyMode,
+    PskClientCallback, PskServerCallback, VerifyMode, DEFAULT_HANDSHAKE_TIMEOUT,
 };
 pub use roots::{ca_dir_files, read_file, RootSources, CERT_DIR_ENV, CERT_FILE_ENV};

@@ -227,7 +227,7 @@ pub type PskServerCallback = Arc<dyn Fn(&str) -> Option<Vec<u8>> + Send + Sync>;
 /// let opts = ContextOptions::new().verify_mode(VerifyMode::None).alpn(["http/1.1"]);
 /// assert_eq!(opts.verify_mode, VerifyMode::None);
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 #[must_use]
 #[non_exhaustive]
 pub struct ContextOptions {
@@ -261,8 +261,39 @@ pub struct ContextOptions {
     pub psk_server: Option<PskServerCallback>,
     /// ALPN protocols, most preferred first.
     pub alpn: Vec<Vec<u8>>,
-    /// Bound for a handshake that runs in `accept` or `wrap_connected_socket`.
+    /// Bound for the whole of every handshake of the context (in `accept`,
+    /// `wrap_connected_socket` and `connect`); [`DEFAULT_HANDSHAKE_TIMEOUT`] unless changed,
+    /// `None` for no bound.
     pub handshake_timeout: Option<Duration>,
+}
+
+/// How long a handshake may take unless the context says otherwise: a TLS listener's
+/// `accept` then cannot hang on a client that connects and sends nothing, or stalls (or
+/// drips bytes) mid-handshake. [`ContextOptions::handshake_timeout`] changes it and
+/// [`ContextOptions::no_handshake_timeout`] turns it off.
+pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl Default for ContextOptions {
+    fn default() -> Self {
+        ContextOptions {
+            backend: None,
+            protocol: ProtocolVersion::default(),
+            verify_mode: VerifyMode::default(),
+            cert_file: None,
+            key_file: None,
+            cipher_list: None,
+            cipher_suites: None,
+            ca_file: None,
+            ca_dir: None,
+            client_auth: ClientAuth::default(),
+            session_id_context: None,
+            psk_identity_hint: None,
+            psk_client: None,
+            psk_server: None,
+            alpn: Vec::new(),
+            handshake_timeout: Some(DEFAULT_HANDSHAKE_TIMEOUT),
+        }
+    }
 }
 
 impl fmt::Debug for ContextOptions {
@@ -463,14 +494,28 @@ impl ContextOptions {
         self
     }
 
-    /// Bounds handshakes that run in `accept` or `wrap_connected_socket`.
+    /// Bounds the whole of each handshake (default [`DEFAULT_HANDSHAKE_TIMEOUT`]), against
+    /// a peer that sends nothing as against one that drips bytes. A handshake that runs out
+    /// fails with `net_core::Error::Timeout` (op `"handshake"`) and its connection is closed.
     ///
     /// ```
     /// let o = net_tls::ContextOptions::new().handshake_timeout(std::time::Duration::from_secs(5));
-    /// assert!(o.handshake_timeout.is_some());
+    /// assert_eq!(o.handshake_timeout, Some(std::time::Duration::from_secs(5)));
     /// ```
     pub fn handshake_timeout(mut self, timeout: Duration) -> Self {
         self.handshake_timeout = Some(timeout);
+        self
+    }
+
+    /// Lets handshakes take as long as the peer likes (a `connect_timeout` still bounds its
+    /// own).
+    ///
+    /// ```
+    /// let o = net_tls::ContextOptions::new().no_handshake_timeout();
+    /// assert_eq!(o.handshake_timeout, None);
+    /// ```
+    pub fn no_handshake_timeout(mut self) -> Self {
+        self.handshake_timeout = None;
         self
     }
 }

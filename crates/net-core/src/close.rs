@@ -1,0 +1,80 @@
+//! Closing: close_notify, then nothing the caller sent is turned into a reset.
+
+//!
+//! Linux answers data that arrives for a closed TCP socket, or that was unread when it was
+//! closed, with a reset, and a reset destroys whatever of ours was still on its way. So
+//! `close` reads and discards what is waiting; if some of what we sent is still
+//! unacknowledged, it shuts down the write side (the peer sees the end of the stream and can
+//! answer: its close_notify, its own close) and keeps discarding until the peer's end of
+//! stream, until everything sent is acknowledged, or for at most [`CLOSE_LINGER`].
+
+use std::time::{Duration, Instant};
+
+use crate::error::{is_disconnection_error, Error, Result};
+use crate::flags::SocketFlags;
+use crate::kinds::{Domain, SockType};
+use crate::socket::Socket;
+use crate::stream::Stream;
+
+/// The longest `close` (and drop) waits: for close_notify to be sent, and then for the peer to
+/// acknowledge what we sent or to end its side. A peer that reads what it is sent and closes
+/// ends the wait at once; so does a connection whose every byte is already acknowledged.
+pub const CLOSE_LINGER: Duration = Duration::from_secs(2);
+
+impl Socket {
+    /// Closes the socket (Nim's `close`), without losing what was sent: a secured session
+    /// first tells the peer (close_notify, once, errors ignored under `SafeDisconn`), then
+    /// what the peer still sends is read and thrown away (see [`CLOSE_LINGER`]). Closing twice
+    /// is fine; drop closes the same way.
+    ///
+    /// ```
+    /// let mut s = net_core::Socket::tcp()?;
+    /// s.close();
+    /// s.close();
+    /// assert!(s.recv(1).is_err());
+    /// # Ok::<(), net_core::Error>(())
+    /// ```
+    pub fn close(&mut self) {
+        let _ = self.close_with(SocketFlags::default());
+    }
+
+    /// Closes the socket; without `SafeDisconn`, a failed close_notify is returned as an error
+    /// (the descriptor is closed either way).
+    ///
+    /// ```
+    /// let mut s = net_core::Socket::tcp()?;
+    /// s.close_with(net_core::SocketFlags::empty())?;
+    /// # Ok::<(), net_core::Error>(())
+    /// ```
+    pub fn close_with(&mut self, flags: SocketFlags) -> Result<()> {
+        let Some(io) = self.conn.io.take() else { return Ok(()) };
+        let stream = std::mem::take(&mut self.conn.stream);
+        self.buf.clear();
+        self.conn.deferred = None;
+        let until = Instant::now() + CLOSE_LINGER;
+        let _deadline = io.scoped_deadline(Some(until));
+        let mut result = Ok(());
+        if let Stream::Secured(mut session) = stream {
+            if session.handshake_complete() {
+                if let Err(e) = session.close_notify() {
+                    if !is_disconnection_error(flags, &e) {
+                        result = Err(Error::io("close", None, e));
+                    }
+                }
+            }
+            // The session holds a clone of the handle: the descriptor closes with the last.
+            drop(session);
+        }
+        if self.sock_type == SockType::Stream {
+            let tcp = matches!(self.domain, Domain::Inet | Domain::Inet6);
+            io.drain_before_close(tcp, until);
+        }
+        result
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        self.close();
+    }
+}

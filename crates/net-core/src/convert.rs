@@ -1,0 +1,123 @@
+//! Conversions between [`Socket`] and the std, Unix, socket2 and descriptor types.
+
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+
+use crate::error::{Error, Result};
+use crate::kinds::{Domain, Protocol, SockType};
+use crate::socket::Socket;
+use crate::stream::Stream;
+use crate::sys;
+
+impl Socket {
+    /// Wraps a socket2 socket, reading its family and type from the OS.
+    pub(crate) fn adopt(inner: socket2::Socket) -> Socket {
+        let fd = inner.as_raw_fd();
+        let domain = inner
+            .local_addr()
+            .map(|a| Domain::from_c_int(i32::from(a.family())))
+            .unwrap_or(Domain::Other(libc::AF_UNSPEC));
+        let sock_type =
+            sys::get_int_opt(fd, libc::SOL_SOCKET, libc::SO_TYPE).map(SockType::from_c_int).unwrap_or(SockType::Stream);
+        let protocol = sys::get_int_opt(fd, libc::SOL_SOCKET, libc::SO_PROTOCOL)
+            .map(Protocol::from_c_int)
+            .unwrap_or(Protocol::Default);
+        Socket::builder().domain(domain).sock_type(sock_type).protocol(protocol).wrap(inner)
+    }
+
+    /// Gives back the socket2 socket. Fails when the socket is closed, secured, or still holds
+    /// buffered bytes that would be lost.
+    ///
+    /// ```
+    /// let s = net_core::Socket::tcp()?;
+    /// let raw: socket2::Socket = s.into_socket2()?;
+    /// assert!(raw.local_addr().is_ok());
+    /// # Ok::<(), net_core::Error>(())
+    /// ```
+    pub fn into_socket2(mut self) -> Result<socket2::Socket> {
+        if !matches!(self.conn.stream, Stream::Plain) {
+            return Err(Error::Unsupported { op: "into_socket2", what: "a secured socket".into() });
+        }
+        if !self.buf.is_empty() {
+            return Err(Error::InvalidArgument {
+                op: "into_socket2",
+                reason: format!("{} buffered bytes would be lost", self.buf.len()),
+            });
+        }
+        let io = self.conn.io.take().ok_or(Error::Closed { op: "into_socket2" })?;
+        io.try_unwrap().ok_or_else(|| Error::Unsupported {
+            op: "into_socket2",
+            what: "a socket whose descriptor is shared".into(),
+        })
+    }
+}
+
+impl AsRawFd for Socket {
+    /// The descriptor, or `-1` once closed (Nim's `osInvalidSocket`).
+    fn as_raw_fd(&self) -> RawFd {
+        self.conn.io.as_ref().map_or(-1, |s| s.as_raw_fd())
+    }
+}
+
+impl AsFd for Socket {
+    /// # Panics
+    /// When the socket was closed: there is no descriptor to borrow. Use [`Socket::fd`] to
+    /// get an error instead.
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        match &self.conn.io {
+            Some(s) => s.as_fd(),
+            None => panic!("as_fd on a closed net_core::Socket; use Socket::fd() for an error"),
+        }
+    }
+}
+
+impl From<socket2::Socket> for Socket {
+    fn from(s: socket2::Socket) -> Socket {
+        Socket::adopt(s)
+    }
+}
+
+impl From<OwnedFd> for Socket {
+    fn from(fd: OwnedFd) -> Socket {
+        Socket::adopt(socket2::Socket::from(fd))
+    }
+}
+
+impl TryFrom<Socket> for OwnedFd {
+    type Error = Error;
+    fn try_from(s: Socket) -> Result<OwnedFd> {
+        Ok(OwnedFd::from(s.into_socket2()?))
+    }
+}
+
+macro_rules! from_std {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Socket {
+            fn from(s: $t) -> Socket {
+                Socket::adopt(socket2::Socket::from(OwnedFd::from(s)))
+            }
+        }
+    )*};
+}
+
+from_std!(
+    std::net::TcpStream,
+    std::net::TcpListener,
+    std::net::UdpSocket,
+    std::os::unix::net::UnixStream,
+    std::os::unix::net::UnixListener,
+    std::os::unix::net::UnixDatagram
+);
+
+macro_rules! into_std {
+    ($($t:ty),*) => {$(
+        impl TryFrom<Socket> for $t {
+            type Error = Error;
+            /// Fails when the socket is closed, secured or holds buffered bytes.
+            fn try_from(s: Socket) -> Result<$t> {
+                Ok(<$t>::from(OwnedFd::from(s.into_socket2()?)))
+            }
+        }
+    )*};
+}
+
+into_std!(std::net::TcpStream, std::net::TcpListener, std::net::UdpSocket);

@@ -1,0 +1,197 @@
+//! The kinds of socket: address family, socket type, protocol (Nim's `Domain`, `SockType`,
+//! `Protocol`).
+
+/// An address family (Nim's `Domain`).
+///
+/// ```
+/// use net_core::{Domain, Socket, SockType, Protocol};
+/// let s = Socket::new(Domain::Inet6, SockType::Stream, Protocol::Tcp)?;
+/// assert_eq!(s.domain(), Domain::Inet6);
+/// # Ok::<(), net_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Domain {
+    /// `AF_INET`: IPv4.
+    #[doc(alias = "AF_INET")]
+    Inet,
+    /// `AF_INET6`: IPv6 (and IPv4-mapped addresses).
+    #[doc(alias = "AF_INET6")]
+    Inet6,
+    /// `AF_UNIX`: Unix domain sockets.
+    #[doc(alias = "AF_UNIX")]
+    Unix,
+    /// Any other `AF_*` value.
+    Other(i32),
+}
+
+/// A socket type (Nim's `SockType`).
+///
+/// ```
+/// use net_core::{Socket, SockType};
+/// assert_eq!(Socket::udp()?.sock_type(), SockType::Dgram);
+/// # Ok::<(), net_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SockType {
+    /// `SOCK_STREAM`: a reliable byte stream (TCP).
+    #[doc(alias = "SOCK_STREAM")]
+    Stream,
+    /// `SOCK_DGRAM`: datagrams (UDP).
+    #[doc(alias = "SOCK_DGRAM")]
+    Dgram,
+    /// `SOCK_RAW`: raw packets.
+    #[doc(alias = "SOCK_RAW")]
+    Raw,
+    /// `SOCK_SEQPACKET`: reliable datagrams.
+    #[doc(alias = "SOCK_SEQPACKET")]
+    SeqPacket,
+    /// Any other `SOCK_*` value.
+    Other(i32),
+}
+
+/// A protocol (Nim's `Protocol`).
+///
+/// ```
+/// use net_core::{Socket, Protocol};
+/// assert_eq!(Socket::tcp()?.protocol(), Protocol::Tcp);
+/// # Ok::<(), net_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    /// `IPPROTO_TCP`.
+    #[doc(alias = "IPPROTO_TCP")]
+    Tcp,
+    /// `IPPROTO_UDP`.
+    #[doc(alias = "IPPROTO_UDP")]
+    Udp,
+    /// `IPPROTO_ICMP`.
+    #[doc(alias = "IPPROTO_ICMP")]
+    Icmp,
+    /// `IPPROTO_ICMPV6`.
+    #[doc(alias = "IPPROTO_ICMPV6")]
+    Icmpv6,
+    /// `IPPROTO_RAW`.
+    #[doc(alias = "IPPROTO_RAW")]
+    Raw,
+    /// `0`: the default protocol of the type (`IPPROTO_IP`, Nim's `IPPROTO_NONE`).
+    #[doc(alias = "IPPROTO_NONE")]
+    #[doc(alias = "IPPROTO_IP")]
+    Default,
+    /// Any other `IPPROTO_*` value.
+    Other(i32),
+}
+
+impl Domain {
+    /// The `AF_*` value.
+    ///
+    /// ```
+    /// assert_eq!(net_core::Domain::Inet.to_c_int(), libc::AF_INET);
+    /// ```
+    pub fn to_c_int(self) -> i32 {
+        match self {
+            Domain::Inet => libc::AF_INET,
+            Domain::Inet6 => libc::AF_INET6,
+            Domain::Unix => libc::AF_UNIX,
+            Domain::Other(v) => v,
+        }
+    }
+
+    /// The domain of an `AF_*` value.
+    ///
+    /// ```
+    /// use net_core::Domain;
+    /// assert_eq!(Domain::from_c_int(libc::AF_INET6), Domain::Inet6);
+    /// ```
+    pub fn from_c_int(v: i32) -> Domain {
+        match v {
+            libc::AF_INET => Domain::Inet,
+            libc::AF_INET6 => Domain::Inet6,
+            libc::AF_UNIX => Domain::Unix,
+            other => Domain::Other(other),
+        }
+    }
+}
+
+impl SockType {
+    /// The `SOCK_*` value.
+    ///
+    /// ```
+    /// assert_eq!(net_core::SockType::Dgram.to_c_int(), libc::SOCK_DGRAM);
+    /// ```
+    pub fn to_c_int(self) -> i32 {
+        match self {
+            SockType::Stream => libc::SOCK_STREAM,
+            SockType::Dgram => libc::SOCK_DGRAM,
+            SockType::Raw => libc::SOCK_RAW,
+            SockType::SeqPacket => libc::SOCK_SEQPACKET,
+            SockType::Other(v) => v,
+        }
+    }
+
+    /// The type of a `SOCK_*` value.
+    ///
+    /// ```
+    /// use net_core::SockType;
+    /// assert_eq!(SockType::from_c_int(libc::SOCK_STREAM), SockType::Stream);
+    /// ```
+    pub fn from_c_int(v: i32) -> SockType {
+        match v {
+            libc::SOCK_STREAM => SockType::Stream,
+            libc::SOCK_DGRAM => SockType::Dgram,
+            libc::SOCK_RAW => SockType::Raw,
+            libc::SOCK_SEQPACKET => SockType::SeqPacket,
+            other => SockType::Other(other),
+        }
+    }
+}
+
+impl Protocol {
+    /// The `IPPROTO_*` value.
+    ///
+    /// ```
+    /// assert_eq!(net_core::Protocol::Udp.to_c_int(), libc::IPPROTO_UDP);
+    /// ```
+    pub fn to_c_int(self) -> i32 {
+        match self {
+            Protocol::Tcp => libc::IPPROTO_TCP,
+            Protocol::Udp => libc::IPPROTO_UDP,
+            Protocol::Icmp => libc::IPPROTO_ICMP,
+            Protocol::Icmpv6 => libc::IPPROTO_ICMPV6,
+            Protocol::Raw => libc::IPPROTO_RAW,
+            Protocol::Default => 0,
+            Protocol::Other(v) => v,
+        }
+    }
+
+    /// The protocol of an `IPPROTO_*` value.
+    ///
+    /// ```
+    /// use net_core::Protocol;
+    /// assert_eq!(Protocol::from_c_int(0), Protocol::Default);
+    /// ```
+    pub fn from_c_int(v: i32) -> Protocol {
+        match v {
+            libc::IPPROTO_TCP => Protocol::Tcp,
+            libc::IPPROTO_UDP => Protocol::Udp,
+            libc::IPPROTO_ICMP => Protocol::Icmp,
+            libc::IPPROTO_ICMPV6 => Protocol::Icmpv6,
+            libc::IPPROTO_RAW => Protocol::Raw,
+            0 => Protocol::Default,
+            other => Protocol::Other(other),
+        }
+    }
+
+    /// The socket type this protocol runs over (`Udp` → `Dgram`, `Tcp` → `Stream`...).
+    ///
+    /// ```
+    /// use net_core::{Protocol, SockType};
+    /// assert_eq!(Protocol::Udp.sock_type(), SockType::Dgram);
+    /// ```
+    pub fn sock_type(self) -> SockType {
+        match self {
+            Protocol::Udp => SockType::Dgram,
+            Protocol::Icmp | Protocol::Icmpv6 | Protocol::Raw => SockType::Raw,
+            _ => SockType::Stream,
+        }
+    }
+}
