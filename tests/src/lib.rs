@@ -9,6 +9,7 @@ pub use xor::{XorSession, XorUpgrade};
 use net::{Domain, Socket};
 
 pub mod certs;
+pub mod drip;
 #[cfg(any(feature = "rustls", feature = "openssl", feature = "native-tls"))]
 pub mod tls;
 mod xor;
@@ -121,4 +122,21 @@ pub fn wait_kernel(socket: &Socket, n: usize) {
         std::thread::sleep(Duration::from_millis(10));
     }
     panic!("the kernel never held {n} bytes");
+}
+
+/// Reads `conn` to its end in 64 KiB reads; returns the byte count and whether byte `i` was
+/// `i % modulus` throughout.
+pub fn read_to_end_checked(conn: &mut Socket, modulus: usize) -> (usize, bool) {
+    let mut buf = vec![0u8; 64 * 1024];
+    let (mut got, mut ok) = (0, true);
+    loop {
+        match conn.recv_into(&mut buf) {
+            Ok(0) => return (got, ok),
+            Ok(n) => {
+                ok &= buf[..n].iter().enumerate().all(|(i, &b)| b == ((got + i) % modulus) as u8);
+                got += n;
+            }
+            Err(e) => panic!("read after {got} bytes: {e}"),
+        }
+    }
 }

@@ -22,6 +22,7 @@ pub use net_tls::{
     psk_identity, session_info, ssl_handle, ssl_handle_mut, AcceptResult, BackendContext, BackendKind, Capabilities,
     Capability, Certificate, ClientAuth, Context, ContextOptions, ExtraData, HandshakeSide, ProtocolVersion,
     PskClientCallback, PskServerCallback, SessionInfo, TlsBackend, TlsError, TlsSession, VerifyMode,
+    DEFAULT_HANDSHAKE_TIMEOUT,
 };
 /// The native-tls backend and the types `ssl_handle` gives on it (`Stream`).
 #[cfg(feature = "native-tls")]
