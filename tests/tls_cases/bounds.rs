@@ -195,3 +195,52 @@ fn the_users_socket_timeouts_are_left_alone() {
     c.close();
     server.join().unwrap();
 }
+
+#[test]
+fn accept_lazy_hands_each_handshake_to_its_own_thread() {
+    let pki = Pki::new("accept-lazy");
+    let leaf = pki.server("localhost", &["localhost"], Validity::Current);
+    let bound = Duration::from_secs(2);
+    let ctx = server_context_with(KIND, &leaf, ContextOptions::new().handshake_timeout(bound));
+    let (mut listener, port) = tls_listener(Some(&ctx), Domain::Inet);
+    let _silent = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let client_ctx = client_context(KIND, &pki);
+    let good = thread::spawn(move || {
+        let mut c = Socket::tcp().unwrap();
+        client_ctx.wrap_socket(&mut c).unwrap();
+        c.connect("localhost", port).unwrap();
+        c.send(b"hello\n").unwrap();
+        c.recv_line().unwrap()
+    });
+    let (done, finished) = mpsc::channel();
+    for who in ["first", "second"] {
+        // Returns at once: no handshake here.
+        let mut conn = listener.accept_lazy().unwrap();
+        assert!(conn.is_ssl());
+        assert!(!net::tls::got_handshake(&conn).unwrap());
+        let done = done.clone();
+        thread::spawn(move || {
+            let outcome = conn.recv_line().map(|line| {
+                conn.send(b"served\n").unwrap();
+                line
+            });
+            done.send((who, outcome)).unwrap();
+        });
+    }
+    let start = Instant::now();
+    let (_, first) = finished.recv().unwrap();
+    assert_eq!(first.unwrap(), "hello", "{KIND}: the good client is served while the silent one waits");
+    assert_eq!(good.join().unwrap(), "served");
+    let (_, second) = finished.recv().unwrap();
+    assert!(
+        matches!(second, Err(Error::Timeout { op: "handshake", after }) if after == bound),
+        "{KIND}: {second:?}"
+    );
+    assert!(start.elapsed() < LOOSE, "{KIND}: {:?}", start.elapsed());
+
+    // An explicit handshake, and the connection closed after a failed one.
+    let _silent = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut conn = listener.accept_lazy().unwrap();
+    assert!(matches!(conn.handshake(), Err(Error::Timeout { op: "handshake", .. })));
+    assert!(conn.is_closed(), "{KIND}: a failed lazy handshake closes the connection");
+}

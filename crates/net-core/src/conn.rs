@@ -2,6 +2,7 @@
 //! buffer is the other half ([`ReadBuffer`]); the engine borrows the two apart.
 
 use std::io;
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::buffer::ReadBuffer;
@@ -74,17 +75,33 @@ impl Conn {
         Error::io(op, addr, e)
     }
 
-    /// Fails on a socket that cannot carry data yet: closed, or wrapped for TLS before its
-    /// `connect` or `accept`.
-    pub(crate) fn ready(&self, op: &'static str) -> Result<&SocketIo> {
-        let io = self.io(op)?;
-        if let Stream::Pending(_) = self.stream {
-            return Err(Error::Unsupported {
-                op,
-                what: "a socket wrapped for TLS before its connect or accept".into(),
-            });
+    /// Makes the socket ready to carry data: runs the server handshake of a socket accepted
+    /// lazily (a failed one closes the connection), and fails on a socket that is closed or
+    /// wrapped for TLS before its `connect` or `accept`.
+    pub(crate) fn ready(&mut self, op: &'static str) -> Result<&SocketIo> {
+        match &self.stream {
+            Stream::Pending(_) => {
+                return Err(Error::Unsupported {
+                    op,
+                    what: "a socket wrapped for TLS before its connect or accept".into(),
+                })
+            }
+            Stream::Accepted(upgrade) => {
+                let upgrade = Arc::clone(upgrade);
+                let io = self.io(op)?.clone();
+                match upgrade.server(io) {
+                    Ok(session) => self.stream = Stream::Secured(session),
+                    Err(e) => {
+                        // The client is dropped, as `accept` drops one whose handshake failed.
+                        self.stream = Stream::Plain;
+                        self.io = None;
+                        return Err(e);
+                    }
+                }
+            }
+            Stream::Plain | Stream::Secured(_) => {}
         }
-        Ok(io)
+        self.io(op)
     }
 
     /// [`Conn::ready`], with the handle, the stream and the deferred error borrowed apart.

@@ -225,7 +225,7 @@ impl Socket {
     /// # Ok(()) }
     /// ```
     pub fn accept(&mut self) -> Result<Socket> {
-        self.accept_raw(SocketFlags::default(), false).map(|(s, _)| s)
+        self.accept_addr_with(SocketFlags::default(), false).map(|(s, _)| s)
     }
 
     /// Waits for a client and returns it with its address as text (Nim's `acceptAddr`): the
@@ -259,7 +259,9 @@ impl Socket {
     /// # Ok(()) }
     /// ```
     pub fn accept_addr_with(&mut self, flags: SocketFlags, inheritable: bool) -> Result<(Socket, String)> {
-        let (client, peer) = self.accept_raw(flags, inheritable)?;
+        let (mut client, peer) = self.accept_raw(flags, inheritable)?;
+        // On failure (a timed-out handshake included) `client` is closed.
+        client.handshake()?;
         let address = match peer.as_socket() {
             Some(sa) => sa.ip().to_string(),
             None => peer.as_pathname().map(|p| p.display().to_string()).unwrap_or_default(),
@@ -267,7 +269,8 @@ impl Socket {
         Ok((client, address))
     }
 
-    /// Accepts one client (and runs a recorded TLS handshake); the peer's address as the OS gave it.
+    /// Accepts one client, its TLS handshake (if any) still to run; the peer's address as the
+    /// OS gave it.
     fn accept_raw(&mut self, flags: SocketFlags, inheritable: bool) -> Result<(Socket, socket2::SockAddr)> {
         let (conn, peer) = loop {
             let res = self.inner("accept")?.accept();
@@ -288,11 +291,48 @@ impl Socket {
             .buffer_size(self.buf.chunk())
             .from_fd(conn.into());
         if let Stream::Pending(upgrade) = &self.conn.stream {
-            // On failure (a timed-out handshake included) `client` is dropped: closed.
-            let session = upgrade.server(client.io_handle()?)?;
-            client.conn.stream = Stream::Secured(session);
+            client.conn.stream = Stream::Accepted(upgrade.clone());
         }
         Ok((client, peer))
+    }
+
+    /// Accepts a client at once, without its TLS handshake: on a listener wrapped for TLS the
+    /// server handshake runs on the connection's first read or write, or on an explicit
+    /// [`Socket::handshake`], in whichever thread that is. A thread per connection then never
+    /// waits for another client's handshake, however slow. A handshake that fails (or runs
+    /// past the context's handshake timeout) returns its error and closes the connection. On
+    /// a plain listener this is [`Socket::accept`].
+    ///
+    /// ```
+    /// # fn main() -> Result<(), net_core::Error> {
+    /// let mut server = net_core::Socket::tcp()?;
+    /// server.bind_addr(0, "127.0.0.1")?;
+    /// server.listen()?;
+    /// let mut client = net_core::dial("127.0.0.1", server.local_addr()?.port())?;
+    /// let mut conn = server.accept_lazy()?;
+    /// conn.handshake()?; // nothing to do on a plain socket
+    /// client.send(b"hi\n")?;
+    /// assert_eq!(conn.recv_line()?, "hi");
+    /// # Ok(()) }
+    /// ```
+    pub fn accept_lazy(&mut self) -> Result<Socket> {
+        self.accept_raw(SocketFlags::default(), false).map(|(s, _)| s)
+    }
+
+    /// Runs the TLS server handshake of a socket from [`Socket::accept_lazy`] now, instead of
+    /// on its first read or write. Does nothing on a socket that is secured already or not
+    /// wrapped for TLS. On failure the connection is closed.
+    ///
+    /// ```
+    /// let mut s = net_core::Socket::tcp()?;
+    /// s.handshake()?;
+    /// # Ok::<(), net_core::Error>(())
+    /// ```
+    pub fn handshake(&mut self) -> Result<()> {
+        if matches!(self.conn.stream, Stream::Accepted(_)) {
+            self.conn.ready("handshake")?;
+        }
+        Ok(())
     }
 
     /// Binds a Unix socket to `path` (Nim's `bindUnix`).

@@ -383,7 +383,8 @@ impl Socket {
         Ok(())
     }
 
-    /// The upgrade recorded by [`Socket::set_upgrade`], if it has not run yet.
+    /// The upgrade recorded by [`Socket::set_upgrade`] (or inherited from a listener by
+    /// [`Socket::accept_lazy`]), if it has not run yet.
     ///
     /// ```
     /// assert!(net_core::Socket::tcp()?.upgrade().is_none());
@@ -391,7 +392,7 @@ impl Socket {
     /// ```
     pub fn upgrade(&self) -> Option<&Arc<dyn SecureUpgrade>> {
         match &self.conn.stream {
-            Stream::Pending(u) => Some(u),
+            Stream::Pending(u) | Stream::Accepted(u) => Some(u),
             _ => None,
         }
     }

@@ -106,6 +106,9 @@ pub(crate) enum Stream {
     Plain,
     /// Not yet secured: the handshake runs in `connect` or `accept`.
     Pending(Arc<dyn SecureUpgrade>),
+    /// Accepted by [`Socket::accept_lazy`](crate::Socket::accept_lazy): the server handshake
+    /// runs on the first I/O or [`Socket::handshake`](crate::Socket::handshake).
+    Accepted(Arc<dyn SecureUpgrade>),
     /// A session over the descriptor.
     Secured(Box<dyn SecureSession>),
 }
