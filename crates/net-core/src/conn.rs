@@ -57,7 +57,7 @@ pub(crate) struct Conn {
 
 impl Conn {
     pub(crate) fn io(&self, op: &'static str) -> Result<&SocketIo> {
-        self.io.as_ref().ok_or(Error::Closed { op })
+        self.io.as_ref().ok_or_else(|| Error::Closed { op })
     }
 
     /// One write of `data`: the session's, or `send(2)`.

@@ -37,6 +37,7 @@ mod lines;
 mod options;
 mod read_options;
 mod recv;
+mod scan;
 mod socket;
 mod stream;
 mod sys;

@@ -184,26 +184,26 @@ impl Socket {
     #[doc(alias = "readLine")]
     pub fn read_line_with(&mut self, line: &mut String, opts: &ReadOptions) -> Result<()> {
         line.clear();
+        // The common case: a whole ASCII line already buffered.
+        if opts.max_length > 0 {
+            if let Some((text, take)) = crate::scan::ascii_line(self.buf.available(), opts.max_length.saturating_add(1))
+            {
+                line.push_str(if text.is_empty() { "\r\n" } else { text });
+                self.finish_line(&LineEnd::full(text.len(), take), opts);
+                return Ok(());
+            }
+        }
         let end = self.scan_line("read_line", opts)?;
         if end.result == ReadLineResult::None {
             return Err(Error::Timeout { op: "read_line", after: opts.timeout.unwrap_or_default() });
         }
-        // Check the line with its terminator, as std does: terminators are ASCII, so this is
-        // valid exactly when the line is, and whole-word checks stay on their fast path.
-        match std::str::from_utf8(&self.buf.available()[..end.consume]) {
+        match crate::scan::as_text(&self.buf.available()[..end.len]) {
             Ok(_) if end.len == 0 && end.result == ReadLineResult::FullLine => line.push_str("\r\n"),
-            Ok(text) => line.push_str(&text[..end.len]),
-            Err(_) => {
+            Ok(text) => line.push_str(text),
+            Err(source) => {
                 let bytes = self.buf.available()[..end.len].to_vec();
                 self.finish_line(&end, opts);
-                return Err(match String::from_utf8(bytes) {
-                    Err(e) => Error::NotUtf8 { source: e.utf8_error(), bytes: e.into_bytes() },
-                    // Unreachable by the argument above; keep the bytes all the same.
-                    Ok(text) => {
-                        line.push_str(&text);
-                        return Ok(());
-                    }
-                });
+                return Err(Error::NotUtf8 { source, bytes });
             }
         }
         self.finish_line(&end, opts);

@@ -1,5 +1,5 @@
-//! The few system calls socket2 does not expose in the shape we need. Every `unsafe` block of
-//! the crate lives here, behind safe functions.
+//! The few system calls socket2 does not expose in the shape we need, behind safe functions.
+//! The crate's only other `unsafe` is in `scan.rs` (SSE2 loads, ASCII bytes as `&str`).
 #![allow(unsafe_code)]
 
 use std::io;
