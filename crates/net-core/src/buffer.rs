@@ -88,6 +88,9 @@ impl ReadBuffer {
     /// Copies up to `dst.len()` bytes out; consumes them unless `peek`.
     pub(crate) fn copy_to(&mut self, dst: &mut [u8], peek: bool) -> usize {
         let n = dst.len().min(self.len());
+        if n == 0 {
+            return 0;
+        }
         dst[..n].copy_from_slice(&self.data[self.start..self.start + n]);
         if !peek {
             self.consume(n);

@@ -62,6 +62,7 @@ impl Conn {
 
     /// One write of `data`: the session's, or `send(2)`.
     pub(crate) fn write(&mut self, op: &'static str, data: &[u8]) -> Result<io::Result<usize>> {
+        self.ready(op)?;
         let (io, stream, _) = self.parts(op)?;
         Ok(match stream {
             Stream::Secured(session) => session.write(data),
@@ -104,9 +105,10 @@ impl Conn {
         self.io(op)
     }
 
-    /// [`Conn::ready`], with the handle, the stream and the deferred error borrowed apart.
+    /// The handle, the stream and the deferred error, borrowed apart. The read APIs call
+    /// [`Conn::ready`] first, so the stream is plain or secured here.
     fn parts(&mut self, op: &'static str) -> Result<Parts<'_>> {
-        self.ready(op)?;
+        debug_assert!(!matches!(self.stream, Stream::Pending(_) | Stream::Accepted(_)));
         match self {
             Conn { io: Some(io), stream, deferred, .. } => Ok((io, stream, deferred)),
             Conn { io: None, .. } => Err(Error::Closed { op }),

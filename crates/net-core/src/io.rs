@@ -196,9 +196,19 @@ impl SocketIo {
         }
     }
 
+    /// Whether a call in progress has a deadline (one relaxed load).
+    #[inline]
+    pub(crate) fn has_deadline(&self) -> bool {
+        self.0.deadline.load(Ordering::Relaxed) != NO_DEADLINE
+    }
+
     /// `recv(2)` with `flags`, bounded by the deadline.
+    #[inline]
     pub(crate) fn recv(&self, buf: &mut [u8], flags: i32) -> io::Result<usize> {
         let fd = self.as_raw_fd();
+        if !self.has_deadline() {
+            return sys::recv(fd, buf, flags);
+        }
         self.bounded(libc::POLLIN, |extra| sys::recv(fd, buf, flags | extra))
     }
 
@@ -206,12 +216,18 @@ impl SocketIo {
     /// deadline.
     pub(crate) fn recv_into_vec(&self, vec: &mut Vec<u8>, at: usize, max: usize) -> io::Result<usize> {
         let fd = self.as_raw_fd();
+        if !self.has_deadline() {
+            return sys::recv_into_vec(fd, vec, at, max, 0);
+        }
         self.bounded(libc::POLLIN, |extra| sys::recv_into_vec(fd, vec, at, max, extra))
     }
 
     /// `send(2)` with `flags`, bounded by the deadline.
     pub(crate) fn send(&self, buf: &[u8], flags: i32) -> io::Result<usize> {
         let fd = self.as_raw_fd();
+        if !self.has_deadline() {
+            return sys::send(fd, buf, flags);
+        }
         self.bounded(libc::POLLOUT, |extra| sys::send(fd, buf, flags | extra))
     }
 

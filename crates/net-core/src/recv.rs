@@ -1,15 +1,18 @@
 //! Receiving bytes: `recv`, `recv_into`, `recv_string`, `skip`, `Peek`, `io::Read`/`BufRead`.
 
 use std::io;
+use std::os::fd::AsRawFd;
 use std::time::Duration;
 
-use crate::conn::{Call, Got};
+use crate::conn::{Call, Conn, Got};
 use crate::error::{Error, Result};
 use crate::fill::Fill;
 use crate::flags::{SocketFlag, SocketFlags};
 use crate::io::deadline_after;
 use crate::read_options::ReadOptions;
 use crate::socket::Socket;
+use crate::stream::Stream;
+use crate::sys;
 
 impl Socket {
     /// Reads into `dst` (Nim's low-level `recv(pointer, size)`): a buffered socket waits until
@@ -27,7 +30,10 @@ impl Socket {
     /// ```
     #[doc(alias = "recv")]
     pub fn recv_into(&mut self, dst: &mut [u8]) -> Result<usize> {
-        self.recv_into_with(dst, &ReadOptions::default())
+        match self.recv_straight(dst, SocketFlags::default()) {
+            Some(result) => result,
+            None => self.recv_general(dst, &ReadOptions::default()),
+        }
     }
 
     /// [`Socket::recv_into`] with a timeout and flags. With a timeout, an unbuffered socket
@@ -47,6 +53,16 @@ impl Socket {
     /// ```
     #[doc(alias = "recv")]
     pub fn recv_into_with(&mut self, dst: &mut [u8], opts: &ReadOptions) -> Result<usize> {
+        if opts.timeout.is_none() && !opts.flags.contains(SocketFlag::Peek) {
+            if let Some(result) = self.recv_straight(dst, opts.flags) {
+                return result;
+            }
+        }
+        self.recv_general(dst, opts)
+    }
+
+    #[inline(never)]
+    fn recv_general(&mut self, dst: &mut [u8], opts: &ReadOptions) -> Result<usize> {
         let call = Call { op: "recv", deadline: deadline_after(opts.timeout), flags: opts.flags };
         self.conn.ready(call.op)?;
         let n = self.recv_call(&call, dst, opts)?;
@@ -54,6 +70,32 @@ impl Socket {
             self.buf.release_if_drained();
         }
         Ok(n)
+    }
+
+    /// The bulk path: the bare descriptor, nothing buffered or deferred, no deadline, and a
+    /// `dst` of at least a chunk, read straight into with `recv(2)` (until full when
+    /// buffered). `None` when the general path must run.
+    #[inline]
+    fn recv_straight(&mut self, dst: &mut [u8], flags: SocketFlags) -> Option<Result<usize>> {
+        let io = match &self.conn {
+            Conn { io: Some(io), stream: Stream::Plain, deferred: None, .. } => io,
+            _ => return None,
+        };
+        if !self.buf.is_empty() || dst.len() < self.buf.chunk() || io.has_deadline() {
+            return None;
+        }
+        let fd = io.as_raw_fd();
+        let mut n = 0;
+        loop {
+            match sys::recv(fd, &mut dst[n..], 0) {
+                Ok(k) if k > 0 && self.buffered && n + k < dst.len() => n += k,
+                Ok(k) => return Some(Ok(n + k)),
+                Err(e) => {
+                    let call = Call { op: "recv", deadline: None, flags };
+                    return Some(crate::fill::settle(&mut self.conn, &call, Got::Failed(e), n > 0).map(|_| n));
+                }
+            }
+        }
     }
 
     fn recv_call(&mut self, call: &Call, dst: &mut [u8], opts: &ReadOptions) -> Result<usize> {
@@ -93,12 +135,13 @@ impl Socket {
         Ok(self.buf.copy_to(dst, peek))
     }
 
-    /// Buffered read with no deadline: drain the buffer, then read large remainders straight
-    /// into `dst` (no copy), small ones through the buffer.
+    /// Buffered read with no deadline: drain the buffer, then read straight into a large
+    /// `dst` (no copy); a small one is filled through the buffer, which reads ahead.
     fn recv_direct(&mut self, call: &Call, dst: &mut [u8]) -> Result<usize> {
         let mut n = self.buf.copy_to(dst, false);
+        let small = dst.len() < self.buf.chunk();
         while n < dst.len() {
-            if dst.len() - n < self.buf.chunk() {
+            if small {
                 match self.refill(call, 0, n)? {
                     Fill::Data => n += self.buf.copy_to(&mut dst[n..], false),
                     Fill::End | Fill::TimedOut => break,
