@@ -1,0 +1,172 @@
+//! Each backend's crate used directly over std's `TcpStream`, with the settings net's backend
+//! uses: the baselines of the TLS benchmarks.
+
+use std::net::TcpStream;
+#[cfg(feature = "rustls")]
+use std::{io::Write, sync::Arc};
+
+use net::tls::BackendKind;
+
+use super::{direct, Backend, End, Files, SERVER_NAME};
+
+/// rustls with the ring provider: TLS 1.3 and 1.2, the CA as the only root.
+#[cfg(feature = "rustls")]
+pub(crate) enum Rustls {}
+
+#[cfg(feature = "rustls")]
+impl Backend for Rustls {
+    const KIND: BackendKind = BackendKind::Rustls;
+    type Config = (Arc<rustls::ClientConfig>, Arc<rustls::ServerConfig>);
+
+    fn config(files: &Files) -> Self::Config {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let versions = [&rustls::version::TLS13, &rustls::version::TLS12];
+        let certs = |path| CertificateDer::pem_file_iter(path).expect("PEM").map(|c| c.expect("certificate"));
+        let mut roots = rustls::RootCertStore::empty();
+        for ca in certs(&files.pki.ca_file) {
+            roots.add(ca).expect("CA");
+        }
+        let client = rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_protocol_versions(&versions)
+            .expect("versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let key = PrivateKeyDer::from_pem_file(&files.leaf.key).expect("key");
+        let server = rustls::ServerConfig::builder_with_provider(provider)
+            .with_protocol_versions(&versions)
+            .expect("versions")
+            .with_no_client_auth()
+            .with_single_cert(certs(&files.leaf.chain).collect(), key)
+            .expect("server certificate");
+        (Arc::new(client), Arc::new(server))
+    }
+
+    fn connect(config: &Self::Config, tcp: TcpStream) -> Box<dyn End> {
+        let name = SERVER_NAME.try_into().expect("server name");
+        let conn = rustls::ClientConnection::new(config.0.clone(), name).expect("client connection");
+        direct(handshake(conn, tcp), close_rustls)
+    }
+
+    fn accept(config: &Self::Config, tcp: TcpStream) -> Box<dyn End> {
+        let conn = rustls::ServerConnection::new(config.1.clone()).expect("server connection");
+        direct(handshake(conn, tcp), close_rustls)
+    }
+}
+
+#[cfg(feature = "rustls")]
+use net::tls::rustls::rustls;
+
+/// Runs the handshake now, as net does in `connect`/`accept` (a `StreamOwned` would run it
+/// on the first read or write).
+#[cfg(feature = "rustls")]
+fn handshake<C, S>(mut conn: C, mut tcp: TcpStream) -> rustls::StreamOwned<C, TcpStream>
+where
+    C: std::ops::DerefMut<Target = rustls::ConnectionCommon<S>>,
+    S: rustls::SideData,
+{
+    while conn.is_handshaking() {
+        conn.complete_io(&mut tcp).expect("rustls handshake");
+    }
+    rustls::StreamOwned::new(conn, tcp)
+}
+
+#[cfg(feature = "rustls")]
+fn close_rustls<C, S>(stream: &mut rustls::StreamOwned<C, TcpStream>)
+where
+    C: std::ops::DerefMut<Target = rustls::ConnectionCommon<S>>,
+    S: rustls::SideData,
+{
+    stream.conn.send_close_notify();
+    let _ = stream.flush();
+}
+
+/// OpenSSL with the settings of net's OpenSSL backend: any version, partial writes, the CA
+/// as the only root, SNI and the host name checked (no partial wildcards).
+#[cfg(feature = "openssl")]
+pub(crate) enum OpenSsl {}
+
+#[cfg(feature = "openssl")]
+impl Backend for OpenSsl {
+    const KIND: BackendKind = BackendKind::OpenSsl;
+    type Config = (openssl::ssl::SslContext, openssl::ssl::SslContext);
+
+    fn config(files: &Files) -> Self::Config {
+        use openssl::ssl::{SslContextBuilder, SslFiletype, SslMethod, SslMode, SslVerifyMode};
+        let builder = || {
+            let mut b = SslContextBuilder::new(SslMethod::tls()).expect("SSL_CTX");
+            b.set_mode(SslMode::ENABLE_PARTIAL_WRITE | SslMode::ACCEPT_MOVING_WRITE_BUFFER);
+            b
+        };
+        let mut client = builder();
+        client.set_ca_file(&files.pki.ca_file).expect("CA file");
+        client.set_verify(SslVerifyMode::PEER);
+        let mut server = builder();
+        server.set_certificate_chain_file(&files.leaf.chain).expect("certificate chain");
+        server.set_private_key_file(&files.leaf.key, SslFiletype::PEM).expect("key");
+        (client.build(), server.build())
+    }
+
+    fn connect(config: &Self::Config, tcp: TcpStream) -> Box<dyn End> {
+        let mut ssl = openssl::ssl::Ssl::new(&config.0).expect("SSL");
+        ssl.set_hostname(SERVER_NAME).expect("SNI");
+        let param = ssl.param_mut();
+        param.set_hostflags(openssl::x509::verify::X509CheckFlags::NO_PARTIAL_WILDCARDS);
+        param.set_host(SERVER_NAME).expect("host name");
+        direct(ssl.connect(tcp).expect("openssl connect"), close_openssl)
+    }
+
+    fn accept(config: &Self::Config, tcp: TcpStream) -> Box<dyn End> {
+        let ssl = openssl::ssl::Ssl::new(&config.1).expect("SSL");
+        direct(ssl.accept(tcp).expect("openssl accept"), close_openssl)
+    }
+}
+
+#[cfg(feature = "openssl")]
+use net::tls::openssl::openssl;
+
+#[cfg(feature = "openssl")]
+fn close_openssl(stream: &mut openssl::ssl::SslStream<TcpStream>) {
+    let _ = stream.shutdown();
+}
+
+/// native-tls with the settings of net's native-tls backend: the CA as the only root, the
+/// server's chain and PKCS#8 key as its identity.
+#[cfg(feature = "native-tls")]
+pub(crate) enum NativeTls {}
+
+#[cfg(feature = "native-tls")]
+impl Backend for NativeTls {
+    const KIND: BackendKind = BackendKind::NativeTls;
+    type Config = (native_tls::TlsConnector, native_tls::TlsAcceptor);
+
+    fn config(files: &Files) -> Self::Config {
+        let read = |path: &std::path::Path| std::fs::read(path).expect("read a PEM file");
+        let ca = native_tls::Certificate::from_pem(&read(&files.pki.ca_file)).expect("CA");
+        let connector = native_tls::TlsConnector::builder()
+            .disable_built_in_roots(true)
+            .add_root_certificate(ca)
+            .build()
+            .expect("connector");
+        let identity = native_tls::Identity::from_pkcs8(&read(&files.leaf.chain), &read(&files.leaf.key));
+        let acceptor = native_tls::TlsAcceptor::new(identity.expect("identity")).expect("acceptor");
+        (connector, acceptor)
+    }
+
+    fn connect(config: &Self::Config, tcp: TcpStream) -> Box<dyn End> {
+        direct(config.0.connect(SERVER_NAME, tcp).expect("native-tls connect"), close_native)
+    }
+
+    fn accept(config: &Self::Config, tcp: TcpStream) -> Box<dyn End> {
+        direct(config.1.accept(tcp).expect("native-tls accept"), close_native)
+    }
+}
+
+#[cfg(feature = "native-tls")]
+use net::tls::native::native_tls;
+
+#[cfg(feature = "native-tls")]
+fn close_native(stream: &mut native_tls::TlsStream<TcpStream>) {
+    let _ = stream.shutdown();
+}

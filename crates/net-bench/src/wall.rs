@@ -1,0 +1,69 @@
+//! The wall-clock mode: each benchmark runs net and its baseline alternately for a few rounds,
+//! flipping the order every round, and keeps the median figure of each.
+
+use crate::setup::{Ctx, Variant};
+use crate::table::{median, verdict, Table};
+use crate::Bench;
+
+/// The medians of one benchmark's rounds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Medians {
+    pub(crate) net: f64,
+    pub(crate) std: f64,
+}
+
+impl Medians {
+    /// Net's throughput over the baseline's: above 1 means net is faster.
+    pub(crate) fn ratio(self) -> f64 {
+        self.net / self.std
+    }
+}
+
+/// Runs `bench`'s rounds, prints every round's figures on one line, and returns the medians.
+pub(crate) fn measure(bench: &Bench, ctx: &Ctx) -> Medians {
+    let (mut net, mut std) = (Vec::new(), Vec::new());
+    for round in 0..bench.rounds {
+        let order = if round % 2 == 0 { [Variant::Net, Variant::Std] } else { [Variant::Std, Variant::Net] };
+        for variant in order {
+            let figure = (bench.run)(variant, ctx);
+            if variant == Variant::Net { &mut net } else { &mut std }.push(figure);
+        }
+    }
+    let show = |v: &[f64]| v.iter().map(|f| format!("{f:.*}", bench.decimals)).collect::<Vec<_>>().join(" ");
+    println!("{:<24} net [{}]  {} [{}]  ({})", bench.name, show(&net), bench.baseline, show(&std), bench.unit);
+    Medians { net: median(&net), std: median(&std) }
+}
+
+/// Measures every benchmark of `benches`, then prints the table.
+pub(crate) fn run(benches: &[&Bench], ctx: &Ctx) {
+    let rows: Vec<(&Bench, Medians)> = benches.iter().map(|&b| (b, measure(b, ctx))).collect();
+    println!();
+    print!("{}", table(&rows).render());
+}
+
+/// Whether `medians` meets `bench`'s wall-clock goal, said as in the table.
+pub(crate) fn goal_cell(bench: &Bench, medians: Medians) -> String {
+    format!(">= {:.2} {}", bench.goal, verdict(medians.ratio() >= bench.goal))
+}
+
+fn table(rows: &[(&Bench, Medians)]) -> Table {
+    let mut table = Table::new(&[
+        ("benchmark", false),
+        ("net", true),
+        ("baseline", true),
+        ("unit", false),
+        ("ratio", true),
+        ("goal", false),
+    ]);
+    for &(b, m) in rows {
+        table.row(vec![
+            b.name.to_owned(),
+            format!("{:.*}", b.decimals, m.net),
+            format!("{:.*}", b.decimals, m.std),
+            b.unit.to_owned(),
+            format!("{:.3}", m.ratio()),
+            goal_cell(b, m),
+        ]);
+    }
+    table
+}
