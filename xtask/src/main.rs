@@ -18,9 +18,11 @@ usage: cargo xtask <task> [args]
 tasks:
   test-matrix [FILTER]   run every test cell (crate x feature set) and print a table;
                          FILTER runs only the cells whose name contains it
-  bench [ARGS]           build net-bench in release and run it: net against std (and each
-                         TLS backend against its crate used directly) over loopback; ARGS go
-                         to the binary (--quick, a benchmark name, --help)
+  bench [ARGS]           build crates/net-bench in release and run it: net against std (and
+                         each TLS backend against its crate used directly) over loopback;
+                         ARGS go to the binary (--quick, --instructions, --memory, a
+                         benchmark name, --help); --instructions installs valgrind and
+                         strace first when they are missing (as root)
   tls-doc                write docs/tls-backends.md from the backends' capabilities
   help                   print this text
 ";
