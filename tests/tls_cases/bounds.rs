@@ -244,3 +244,35 @@ fn accept_lazy_hands_each_handshake_to_its_own_thread() {
     assert!(matches!(conn.handshake(), Err(Error::Timeout { op: "handshake", .. })));
     assert!(conn.is_closed(), "{KIND}: a failed lazy handshake closes the connection");
 }
+
+#[test]
+fn a_timed_read_costs_at_most_two_system_calls_a_record() {
+    const RECORDS: u64 = 100;
+    let (mut c, mut s) = verified_pair(KIND, &Pki::new("syscalls"));
+    let patient = ReadOptions::new().timeout(Duration::from_secs(10));
+    s.send(b"warm\n").unwrap();
+    assert_eq!(c.recv_line_with(&patient).unwrap(), "warm"); // and any session tickets
+    let (go, wait_go) = mpsc::channel::<()>();
+    let sender = thread::spawn(move || {
+        wait_go.recv().unwrap();
+        for i in 0..RECORDS {
+            // One record each, a little apart: every read waits for its record.
+            s.send(format!("record {i:04} {}\n", "x".repeat(1000)).as_bytes()).unwrap();
+            thread::sleep(Duration::from_millis(2));
+        }
+        s
+    });
+    let (lines, counts) = net_tests::syscalls::count_syscalls(|| {
+        go.send(()).unwrap();
+        (0..RECORDS).map(|_| c.recv_line_with(&patient).unwrap()).filter(|l| l.starts_with("record")).count()
+    });
+    drop(sender.join().unwrap());
+    assert_eq!(lines as u64, RECORDS);
+    let total: u64 = counts.values().sum();
+    eprintln!("{KIND}: {counts:?}");
+    // Two a record (poll, recvfrom); a few more for the attach and detach of strace.
+    assert!(total <= 2 * RECORDS + 4, "{KIND}: {total} system calls for {RECORDS} timed reads: {counts:?}");
+    for option_call in ["setsockopt", "getsockopt"] {
+        assert!(!counts.contains_key(option_call), "{KIND}: a timed read called {option_call}: {counts:?}");
+    }
+}

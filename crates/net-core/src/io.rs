@@ -272,6 +272,109 @@ impl SocketIo {
     }
 }
 
+/// How much a [`ReadAheadIo`] asks the kernel for at once: the largest TLS record
+/// (16 KiB of plaintext, 2 KiB of expansion, a 5-byte header).
+pub const READ_AHEAD_SIZE: usize = 16 * 1024 + 2048 + 5;
+
+/// A [`SocketIo`] that reads ahead, for TLS libraries: they read a record's header, then its
+/// body (rustls 4 KiB at a time), in separate small reads. Through this handle each `recv(2)`
+/// asks for a whole record's worth and the small reads are served from memory, so a record
+/// costs one `recv` (and one `poll` when the call has a deadline). Writes pass straight
+/// through.
+///
+/// The bytes it holds were read from the descriptor but not yet handed to the TLS library:
+/// keep one `ReadAheadIo` per session and never read the descriptor around it.
+///
+/// ```
+/// use std::io::{Read, Write};
+/// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+/// let (a, b) = (net_core::Socket::from(a), net_core::Socket::from(b));
+/// b.io_handle()?.write_all(b"header+body").unwrap();
+/// let mut ahead = net_core::ReadAheadIo::new(a.io_handle()?);
+/// let mut header = [0u8; 6];
+/// ahead.read_exact(&mut header).unwrap(); // one recv(2) takes all 11 bytes
+/// assert_eq!(&header, b"header");
+/// assert_eq!(ahead.buffered(), 5);
+/// # Ok::<(), net_core::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct ReadAheadIo {
+    io: SocketIo,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+}
+
+impl ReadAheadIo {
+    /// Reads ahead on `io`; the buffer is allocated on the first small read.
+    pub fn new(io: SocketIo) -> ReadAheadIo {
+        ReadAheadIo { io, buf: Vec::new(), start: 0, end: 0 }
+    }
+
+    /// The descriptor handle underneath.
+    ///
+    /// ```
+    /// let socket = net_core::Socket::tcp()?;
+    /// let ahead = net_core::ReadAheadIo::new(socket.io_handle()?);
+    /// assert!(ahead.io().deadline().is_none());
+    /// # Ok::<(), net_core::Error>(())
+    /// ```
+    pub fn io(&self) -> &SocketIo {
+        &self.io
+    }
+
+    /// Bytes read from the descriptor and not handed out yet.
+    ///
+    /// ```
+    /// let socket = net_core::Socket::tcp()?;
+    /// assert_eq!(net_core::ReadAheadIo::new(socket.io_handle()?).buffered(), 0);
+    /// # Ok::<(), net_core::Error>(())
+    /// ```
+    pub fn buffered(&self) -> usize {
+        self.end - self.start
+    }
+}
+
+impl io::Read for ReadAheadIo {
+    fn read(&mut self, dst: &mut [u8]) -> io::Result<usize> {
+        if self.start == self.end {
+            if dst.len() >= READ_AHEAD_SIZE {
+                return self.io.recv(dst, 0);
+            }
+            if self.buf.len() < READ_AHEAD_SIZE {
+                self.buf.resize(READ_AHEAD_SIZE, 0);
+            }
+            let n = self.io.recv(&mut self.buf, 0)?;
+            self.start = 0;
+            self.end = n;
+        }
+        let n = dst.len().min(self.end - self.start);
+        dst[..n].copy_from_slice(&self.buf[self.start..self.start + n]);
+        self.start += n;
+        Ok(n)
+    }
+}
+
+impl io::Write for ReadAheadIo {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.io.write(buf)
+    }
+
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        self.io.write_vectored(bufs)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl AsRawFd for ReadAheadIo {
+    fn as_raw_fd(&self) -> RawFd {
+        self.io.as_raw_fd()
+    }
+}
+
 impl io::Read for SocketIo {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.recv(buf, 0)

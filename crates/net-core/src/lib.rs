@@ -53,7 +53,7 @@ pub use close::CLOSE_LINGER;
 pub use connect::{dial, dial_with};
 pub use error::{is_disconnection_error, socket_error, Error, Result};
 pub use flags::{to_os_flags, SocketFlag, SocketFlags};
-pub use io::{DeadlineGuard, SocketIo};
+pub use io::{DeadlineGuard, ReadAheadIo, SocketIo, READ_AHEAD_SIZE};
 pub use kinds::{Domain, Protocol, SockType};
 pub use options::SockOpt;
 pub use read_options::{ReadLineResult, ReadOptions};

@@ -3,7 +3,7 @@
 use std::any::Any;
 use std::io::{self, Read, Write};
 
-use net_core::SocketIo;
+use net_core::{ReadAheadIo, SocketIo};
 use net_tls::{Certificate, TlsSession};
 
 use crate::hello::{suite_name, version_name, HelloWatch, Negotiated};
@@ -27,9 +27,10 @@ use crate::hello::{suite_name, version_name, HelloWatch, Negotiated};
 /// assert!(handle.map(|s| s.get_ref().socket_io()).is_none(), "no session on a plain socket");
 /// # Ok::<(), net_core::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct NativeIo {
-    io: SocketIo,
+    /// Read a whole record at a time: OpenSSL reads a header, then a body.
+    io: ReadAheadIo,
     eof: bool,
     /// Our side: the server's flight is what a server writes and what a client reads.
     server: bool,
@@ -39,12 +40,12 @@ pub struct NativeIo {
 impl NativeIo {
     /// Watches `io`, for the `server` or the client side.
     pub(crate) fn new(io: SocketIo, server: bool) -> Self {
-        NativeIo { io, eof: false, server, hello: HelloWatch::default() }
+        NativeIo { io: ReadAheadIo::new(io), eof: false, server, hello: HelloWatch::default() }
     }
 
     /// The socket's I/O handle (see the type's example).
     pub fn socket_io(&self) -> &SocketIo {
-        &self.io
+        self.io.io()
     }
 }
 

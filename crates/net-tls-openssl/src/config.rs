@@ -185,6 +185,9 @@ impl OpenSslContext {
         let mut b = SslContextBuilder::new(SslMethod::tls()).map_err(backend_error)?;
         // Partial writes (net-core loops) and retries from a moved buffer after a timeout.
         b.set_mode(SslMode::ENABLE_PARTIAL_WRITE | SslMode::ACCEPT_MOVING_WRITE_BUFFER);
+        // One recv(2) for a whole record (and the next ones that have arrived), not one for
+        // its header and one for its body.
+        b.set_read_ahead(true);
 
         let (version, legacy) = match options.protocol {
             ProtocolVersion::Any => (None, false),

@@ -3,7 +3,7 @@
 use std::any::Any;
 use std::io::{self, Read, Write};
 
-use net_core::SocketIo;
+use net_core::{ReadAheadIo, SocketIo};
 use net_tls::{Certificate, TlsError, TlsSession};
 use rustls::Connection;
 
@@ -32,7 +32,8 @@ use crate::RUSTLS;
 #[derive(Debug)]
 pub struct RustlsSession {
     conn: Connection,
-    io: SocketIo,
+    /// The descriptor, read a whole record at a time (rustls asks for 4 KiB per read).
+    io: ReadAheadIo,
     /// Decrypted bytes waiting in `conn` (from the last `process_new_packets`, less what was
     /// read since).
     pending: usize,
@@ -45,7 +46,7 @@ pub struct RustlsSession {
 impl RustlsSession {
     /// Runs the handshake of `conn` over `io` to its end.
     pub(crate) fn handshake(conn: Connection, io: SocketIo) -> Result<RustlsSession, TlsError> {
-        let mut session = RustlsSession { conn, io, pending: 0, closed: None, failed: None };
+        let mut session = RustlsSession { conn, io: ReadAheadIo::new(io), pending: 0, closed: None, failed: None };
         session.drive_handshake().map(|()| session)
     }
 
@@ -99,7 +100,7 @@ impl RustlsSession {
     /// # }
     /// ```
     pub fn io(&self) -> &SocketIo {
-        &self.io
+        self.io.io()
     }
 
     /// Decrypts what arrived; records the plaintext waiting and a close_notify.
@@ -124,7 +125,7 @@ impl RustlsSession {
     /// Writes every queued TLS record to the descriptor.
     fn flush_tls(&mut self) -> io::Result<()> {
         while self.conn.wants_write() {
-            // `SocketIo::write_vectored`: every queued record in one `sendmsg(2)`.
+            // `write_vectored`: every queued record in one `sendmsg(2)`.
             match self.conn.write_tls(&mut self.io) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(_) => {}
