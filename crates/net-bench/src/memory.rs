@@ -346,10 +346,11 @@ pub(crate) fn run(quick: bool) -> ExitCode {
     }
     let (net, std) = (&runs[0], &runs[1]);
     println!(
-        "memory: {} (net) and {} (std) idle connected sockets, each variant in its own process; bytes per \
-         socket over a baseline. resident: Rss of /proc/self/smaps_rollup; heap: malloc's bytes in use (mallinfo2)",
+        "memory: {} idle connected sockets (net), {} (std), each variant in its own process; bytes per socket \
+         over a baseline",
         net.sockets, std.sockets
     );
+    println!("  resident: Rss of /proc/self/smaps_rollup; heap: bytes malloc has handed out (mallinfo2)");
     let mut table = Table::new(&[
         ("state", false),
         ("net resident", true),

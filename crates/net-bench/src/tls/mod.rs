@@ -1,5 +1,5 @@
 //! The TLS benchmarks: net's TLS on each backend against the backend's crate used directly
-//! ([`direct`]), with the settings the backend uses. The reading side of a `tls_bulk_*` run is
+//! ([`mod@direct`]), with the settings the backend uses. The reading side of a `tls_bulk_*` run is
 //! every [`recv_bulk`] (the server's, then the client's); of a `tls_handshake_*` run, the
 //! server's loop (accept with its handshake, read one byte, close).
 
