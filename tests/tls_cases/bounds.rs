@@ -64,25 +64,37 @@ fn a_peer_that_stalls_mid_record_times_out_every_read_api() {
     assert!(start.elapsed() < LOOSE, "{KIND}: {:?}", start.elapsed());
 }
 
-#[test]
-fn silent_and_dripping_clients_cannot_hold_accept() {
-    let pki = Pki::new("accept-bound");
+/// A TLS listener on 127.0.0.1 whose handshakes are bounded by `bound`, and a client already
+/// connected to it that sends nothing: `(pki, listener, port, silent client)`.
+fn listener_with_a_silent_client(name: &str, bound: Duration) -> (Pki, Socket, u16, std::net::TcpStream) {
+    let pki = Pki::new(name);
     let leaf = pki.server("localhost", &["localhost"], Validity::Current);
-    let bound = Duration::from_millis(500);
     let ctx = server_context_with(KIND, &leaf, ContextOptions::new().handshake_timeout(bound));
-    let (mut listener, port) = tls_listener(Some(&ctx), Domain::Inet);
-    let _silent = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    // A ClientHello dripped at 50 ms a byte would take minutes.
-    let _dripper = drip_client(port, slow_hello(4000), Duration::from_millis(50));
-    thread::sleep(Duration::from_millis(50));
-    let client_ctx = client_context(KIND, &pki);
-    let good = thread::spawn(move || {
+    let (listener, port) = tls_listener(Some(&ctx), Domain::Inet);
+    let silent = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    (pki, listener, port, silent)
+}
+
+/// A client, in a thread, that connects over TLS, sends `hello` and returns the line it gets.
+fn good_client(pki: &Pki, port: u16) -> thread::JoinHandle<String> {
+    let ctx = client_context(KIND, pki);
+    thread::spawn(move || {
         let mut c = Socket::tcp().unwrap();
-        client_ctx.wrap_socket(&mut c).unwrap();
+        ctx.wrap_socket(&mut c).unwrap();
         c.connect("localhost", port).unwrap();
         c.send(b"hello\n").unwrap();
         c.recv_line().unwrap()
-    });
+    })
+}
+
+#[test]
+fn silent_and_dripping_clients_cannot_hold_accept() {
+    let bound = Duration::from_millis(500);
+    let (pki, mut listener, port, _silent) = listener_with_a_silent_client("accept-bound", bound);
+    // A ClientHello dripped at 50 ms a byte would take minutes.
+    let _dripper = drip_client(port, slow_hello(4000), Duration::from_millis(50));
+    thread::sleep(Duration::from_millis(50));
+    let good = good_client(&pki, port);
     let start = Instant::now();
     let mut timed_out = 0;
     loop {
@@ -198,20 +210,9 @@ fn the_users_socket_timeouts_are_left_alone() {
 
 #[test]
 fn accept_lazy_hands_each_handshake_to_its_own_thread() {
-    let pki = Pki::new("accept-lazy");
-    let leaf = pki.server("localhost", &["localhost"], Validity::Current);
     let bound = Duration::from_secs(2);
-    let ctx = server_context_with(KIND, &leaf, ContextOptions::new().handshake_timeout(bound));
-    let (mut listener, port) = tls_listener(Some(&ctx), Domain::Inet);
-    let _silent = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    let client_ctx = client_context(KIND, &pki);
-    let good = thread::spawn(move || {
-        let mut c = Socket::tcp().unwrap();
-        client_ctx.wrap_socket(&mut c).unwrap();
-        c.connect("localhost", port).unwrap();
-        c.send(b"hello\n").unwrap();
-        c.recv_line().unwrap()
-    });
+    let (pki, mut listener, port, _silent) = listener_with_a_silent_client("accept-lazy", bound);
+    let good = good_client(&pki, port);
     let (done, finished) = mpsc::channel();
     for who in ["first", "second"] {
         // Returns at once: no handshake here.

@@ -217,9 +217,9 @@ impl SocketIo {
     pub(crate) fn recv_into_vec(&self, vec: &mut Vec<u8>, at: usize, max: usize) -> io::Result<usize> {
         let fd = self.as_raw_fd();
         if !self.has_deadline() {
-            return sys::recv_into_vec(fd, vec, at, max, 0);
+            return sys::recv_into_vec(fd, vec, at..at + max, 0);
         }
-        self.bounded(libc::POLLIN, |extra| sys::recv_into_vec(fd, vec, at, max, extra))
+        self.bounded(libc::POLLIN, |extra| sys::recv_into_vec(fd, vec, at..at + max, extra))
     }
 
     /// `send(2)` with `flags`, bounded by the deadline.

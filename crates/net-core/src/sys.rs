@@ -3,6 +3,7 @@
 #![allow(unsafe_code)]
 
 use std::io;
+use std::ops::Range;
 use std::os::fd::RawFd;
 use std::time::Duration;
 
@@ -43,10 +44,11 @@ pub(crate) fn recv(fd: RawFd, buf: &mut [u8], flags: i32) -> io::Result<usize> {
     retry(|| unsafe { raw_recv(fd, buf.as_mut_ptr(), buf.len(), flags) })
 }
 
-/// `recv(2)` of at most `max` bytes into `vec` at `at` (at most its length), without zeroing
-/// the memory first: the vector grows as needed and its length becomes the end of what the
-/// call wrote, if that is past the old length. Bytes before `at` are left alone.
-pub(crate) fn recv_into_vec(fd: RawFd, vec: &mut Vec<u8>, at: usize, max: usize, flags: i32) -> io::Result<usize> {
+/// `recv(2)` into `vec[span]` (`span.start` at most its length), without zeroing the memory
+/// first: the vector grows as needed and its length becomes the end of what the call wrote,
+/// if that is past the old length. Bytes before the span are left alone.
+pub(crate) fn recv_into_vec(fd: RawFd, vec: &mut Vec<u8>, span: Range<usize>, flags: i32) -> io::Result<usize> {
+    let (at, max) = (span.start, span.len());
     assert!(at <= vec.len(), "recv_into_vec past the initialised bytes");
     vec.reserve_exact((at + max).saturating_sub(vec.len()));
     // SAFETY: `at + max <= capacity` after the reserve, so the region is inside the
