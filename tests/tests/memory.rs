@@ -13,12 +13,14 @@ use net::{Domain, Socket, BUFFER_SIZE};
 struct Counting;
 
 static LIVE: AtomicIsize = AtomicIsize::new(0);
+static ALLOCATIONS: AtomicIsize = AtomicIsize::new(0);
 
 // SAFETY: every call is forwarded to the system allocator unchanged; only a counter is added.
 #[allow(unsafe_code)]
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         LIVE.fetch_add(layout.size() as isize, Ordering::SeqCst);
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
         // SAFETY: the caller's contract is passed on as it is.
         unsafe { System.alloc(layout) }
     }
@@ -29,6 +31,7 @@ unsafe impl GlobalAlloc for Counting {
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         LIVE.fetch_add(new_size as isize - layout.size() as isize, Ordering::SeqCst);
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
         // SAFETY: as above.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -100,4 +103,18 @@ fn a_drained_socket_keeps_one_buffer_after_every_read_api() {
         assert!(drained <= limit, "{name}: {drained} bytes kept once drained (limit {limit})");
         assert!(after_line <= limit, "{name}: {after_line} bytes kept after one more line (limit {limit})");
     }
+
+    // A steady stream of lines allocates nothing per line: only a refill may (the buffer
+    // grows with the read-ahead and is given back each time it drains), and a refill brings
+    // dozens of lines. The writer thread's few allocations count too.
+    let (mut s, writer) = burst();
+    let mut line = String::with_capacity(200);
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    for _ in 0..BURST / 100 {
+        s.read_line(&mut line).unwrap();
+        assert_eq!(line.len(), 99);
+    }
+    let allocations = ALLOCATIONS.load(Ordering::SeqCst) - before;
+    drop(writer.join().unwrap());
+    assert!(allocations * 20 <= (BURST / 100) as isize, "{allocations} allocations for {} lines", BURST / 100);
 }
