@@ -48,8 +48,10 @@ pub(crate) fn child(args: &[String]) -> ExitCode {
 }
 
 /// Where the callgrind and strace files go; left there after the run.
-fn out_dir() -> PathBuf {
-    std::env::temp_dir().join("net-bench")
+/// `target/release/net-bench-files/` for the usual build: beside the executable, inside the
+/// workspace's target directory.
+fn out_dir(exe: &Path) -> PathBuf {
+    exe.parent().unwrap_or(Path::new(".")).join("net-bench-files")
 }
 
 /// What one variant of one benchmark did.
@@ -98,7 +100,7 @@ pub(crate) fn run(benches: &[&Bench], quick: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let dir = out_dir();
+    let dir = out_dir(&exe);
     if let Err(e) = std::fs::create_dir_all(&dir) {
         eprintln!("net-bench: cannot create {}: {e}", dir.display());
         return ExitCode::FAILURE;
