@@ -22,6 +22,8 @@ pub(crate) struct ReadBuffer {
     end: usize,
     chunk: usize,
     refill: usize,
+    /// The last refill came back short: the kernel had no more, the stream may be idle.
+    slowed: bool,
 }
 
 /// How many chunks a refill may read ahead on a busy stream.
@@ -30,7 +32,7 @@ pub(crate) const READ_AHEAD: usize = 16;
 impl ReadBuffer {
     pub(crate) fn new(chunk: usize) -> Self {
         let chunk = chunk.max(1);
-        ReadBuffer { data: Vec::new(), start: 0, end: 0, chunk, refill: chunk }
+        ReadBuffer { data: Vec::new(), start: 0, end: 0, chunk, refill: chunk, slowed: false }
     }
 
     /// How much the next refill reads.
@@ -41,6 +43,7 @@ impl ReadBuffer {
     /// Adapts the refill size to what the last refill of `asked` bytes `got`; when the stream
     /// slows down, gives back memory beyond one chunk that the buffer no longer needs.
     pub(crate) fn note_refill(&mut self, asked: usize, got: usize) {
+        self.slowed = got < asked;
         if got == asked {
             self.refill = (self.refill * 2).min(self.chunk.saturating_mul(READ_AHEAD));
         } else if got < asked / 2 {
@@ -145,13 +148,17 @@ impl ReadBuffer {
         self.start = 0;
         self.end = 0;
         self.refill = self.chunk;
+        self.slowed = false;
         self.data = Vec::new();
     }
 
     /// Once drained, gives back a buffer that grew past one chunk (and starts the read-ahead
-    /// over): an idle socket keeps at most one chunk.
+    /// over), and any buffer when the last refill came back short (the stream has paused): an
+    /// idle socket keeps at most one chunk, and usually none. A busy stream, whose refills
+    /// come back full, keeps its chunk.
     pub(crate) fn release_if_drained(&mut self) {
-        if self.start == self.end && self.data.capacity() > self.chunk {
+        let cap = self.data.capacity();
+        if self.start == self.end && (cap > self.chunk || (self.slowed && cap > 0)) {
             self.clear();
         }
     }
@@ -217,12 +224,20 @@ mod tests {
         b.release_if_drained();
         assert_eq!(b.capacity(), 0, "a drained buffer that grew is freed");
         assert_eq!(b.refill_size(), 4, "and the read-ahead starts over");
-        // Exactly one chunk is kept.
+        // A busy stream (full refills) keeps exactly one chunk...
         b.spare(4).copy_from_slice(b"abcd");
         b.filled(4);
+        b.note_refill(4, 4);
         b.consume(4);
         b.release_if_drained();
         assert_eq!(b.capacity(), 4);
+        // ...a paused one (a short refill) none.
+        b.spare(4)[..2].copy_from_slice(b"ab");
+        b.filled(2);
+        b.note_refill(4, 2);
+        b.consume(2);
+        b.release_if_drained();
+        assert_eq!(b.capacity(), 0);
     }
 
     #[test]

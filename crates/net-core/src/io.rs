@@ -239,12 +239,11 @@ impl SocketIo {
     /// it shuts down our side, so that the peer sees the end and can answer with its own.
     pub(crate) fn drain_before_close(&self, tcp: bool, until: Instant) {
         let fd = self.as_raw_fd();
-        let mut scratch = [0u8; 4096];
         let mut shut = false;
         loop {
             // What is there now; an error or the end means the peer is done.
             loop {
-                match sys::recv(fd, &mut scratch, libc::MSG_DONTWAIT) {
+                match sys::discard(fd, 0) {
                     Ok(0) => return,
                     Ok(_) if Instant::now() < until => {}
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,

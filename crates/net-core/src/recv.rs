@@ -1,7 +1,7 @@
 //! Receiving bytes: `recv`, `recv_into`, `recv_string`, `skip`, `Peek`, `io::Read`/`BufRead`.
 
 use std::io;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, RawFd};
 use std::time::Duration;
 
 use crate::conn::{Call, Conn, Got};
@@ -29,11 +29,21 @@ impl Socket {
     /// # Ok::<(), net_core::Error>(())
     /// ```
     #[doc(alias = "recv")]
+    #[inline]
     pub fn recv_into(&mut self, dst: &mut [u8]) -> Result<usize> {
-        match self.recv_straight(dst, SocketFlags::default()) {
-            Some(result) => result,
-            None => self.recv_general(dst, &ReadOptions::default()),
+        self.recv_into_flags(dst, SocketFlags::default())
+    }
+
+    /// `recv_into` without a timeout or `Peek`: the bulk path, inlined into the caller's loop.
+    #[inline]
+    fn recv_into_flags(&mut self, dst: &mut [u8], flags: SocketFlags) -> Result<usize> {
+        if let Some(fd) = self.straight_fd(dst.len()) {
+            return match sys::recv(fd, dst, 0) {
+                Ok(k) if k == dst.len() || k == 0 || !self.buffered => Ok(k),
+                got => self.recv_straight_rest(dst, got, flags),
+            };
         }
+        self.recv_general(dst, &ReadOptions::new().flags(flags))
     }
 
     /// [`Socket::recv_into`] with a timeout and flags. With a timeout, an unbuffered socket
@@ -54,9 +64,7 @@ impl Socket {
     #[doc(alias = "recv")]
     pub fn recv_into_with(&mut self, dst: &mut [u8], opts: &ReadOptions) -> Result<usize> {
         if opts.timeout.is_none() && !opts.flags.contains(SocketFlag::Peek) {
-            if let Some(result) = self.recv_straight(dst, opts.flags) {
-                return result;
-            }
+            return self.recv_into_flags(dst, opts.flags);
         }
         self.recv_general(dst, opts)
     }
@@ -72,29 +80,40 @@ impl Socket {
         Ok(n)
     }
 
-    /// The bulk path: the bare descriptor, nothing buffered or deferred, no deadline, and a
-    /// `dst` of at least a chunk, read straight into with `recv(2)` (until full when
-    /// buffered). `None` when the general path must run.
+    /// The descriptor, when the bulk path applies: the bare descriptor, nothing buffered or
+    /// deferred, no deadline, and a read of at least a chunk, which goes straight into the
+    /// caller's slice with `recv(2)` (until it is full, when buffered).
     #[inline]
-    fn recv_straight(&mut self, dst: &mut [u8], flags: SocketFlags) -> Option<Result<usize>> {
-        let io = match &self.conn {
-            Conn { io: Some(io), stream: Stream::Plain, deferred: None, .. } => io,
-            _ => return None,
-        };
-        if !self.buf.is_empty() || dst.len() < self.buf.chunk() || io.has_deadline() {
-            return None;
+    fn straight_fd(&self, len: usize) -> Option<RawFd> {
+        match &self.conn {
+            Conn { io: Some(io), stream: Stream::Plain, deferred: None, .. }
+                if self.buf.is_empty() && len >= self.buf.chunk() && !io.has_deadline() =>
+            {
+                Some(io.as_raw_fd())
+            }
+            _ => None,
         }
-        let fd = io.as_raw_fd();
+    }
+
+    /// The bulk path after a first `recv` that did not settle the call: fills the rest of
+    /// `dst`, or resolves a failure by the rules of [`Conn::read_failed`].
+    #[inline(never)]
+    fn recv_straight_rest(&mut self, dst: &mut [u8], first: io::Result<usize>, flags: SocketFlags) -> Result<usize> {
+        let mut got = first;
         let mut n = 0;
         loop {
-            match sys::recv(fd, &mut dst[n..], 0) {
-                Ok(k) if k > 0 && self.buffered && n + k < dst.len() => n += k,
-                Ok(k) => return Some(Ok(n + k)),
+            match got {
+                Ok(k) if k > 0 && n + k < dst.len() => n += k,
+                Ok(k) => return Ok(n + k),
                 Err(e) => {
                     let call = Call { op: "recv", deadline: None, flags };
-                    return Some(crate::fill::settle(&mut self.conn, &call, Got::Failed(e), n > 0).map(|_| n));
+                    return crate::fill::settle(&mut self.conn, &call, Got::Failed(e), n > 0).map(|_| n);
                 }
             }
+            got = match self.straight_fd(dst.len()) {
+                Some(fd) => sys::recv(fd, &mut dst[n..], 0),
+                None => return Err(Error::Closed { op: "recv" }),
+            };
         }
     }
 

@@ -7,6 +7,7 @@ use std::ops::Range;
 use std::os::fd::RawFd;
 use std::time::Duration;
 
+#[inline]
 fn check(ret: isize) -> io::Result<usize> {
     if ret < 0 {
         Err(io::Error::last_os_error())
@@ -16,6 +17,7 @@ fn check(ret: isize) -> io::Result<usize> {
 }
 
 /// Retries `f` while it fails with `EINTR`.
+#[inline]
 fn retry(mut f: impl FnMut() -> isize) -> io::Result<usize> {
     loop {
         match check(f()) {
@@ -31,6 +33,7 @@ fn retry(mut f: impl FnMut() -> isize) -> io::Result<usize> {
 ///
 /// # Safety
 /// `ptr` must be valid for writes of `len` bytes for the whole call.
+#[inline]
 unsafe fn raw_recv(fd: RawFd, ptr: *mut u8, len: usize, flags: i32) -> isize {
     let null = std::ptr::null_mut::<libc::c_void>();
     // SAFETY: the caller vouches for `ptr..ptr + len`; the address arguments are null, which
@@ -39,6 +42,7 @@ unsafe fn raw_recv(fd: RawFd, ptr: *mut u8, len: usize, flags: i32) -> isize {
 }
 
 /// `recv(2)` into an initialised buffer, retried on `EINTR`.
+#[inline]
 pub(crate) fn recv(fd: RawFd, buf: &mut [u8], flags: i32) -> io::Result<usize> {
     // SAFETY: `buf` is a valid, writable region of `buf.len()` bytes for the whole call.
     retry(|| unsafe { raw_recv(fd, buf.as_mut_ptr(), buf.len(), flags) })
@@ -60,6 +64,16 @@ pub(crate) fn recv_into_vec(fd: RawFd, vec: &mut Vec<u8>, span: Range<usize>, fl
         unsafe { vec.set_len(at + n) };
     }
     Ok(n)
+}
+
+/// Receives and throws away up to 4 KiB of what is waiting (`MSG_DONTWAIT` and `flags`);
+/// `Ok(0)` is the end of the stream. The bytes land in stack memory nobody reads, so it is
+/// never zeroed.
+pub(crate) fn discard(fd: RawFd, flags: i32) -> io::Result<usize> {
+    let mut sink = std::mem::MaybeUninit::<[u8; 4096]>::uninit();
+    // SAFETY: `sink` is 4096 writable bytes for the whole call; recv(2) only writes to it, and
+    // nothing reads it afterwards.
+    retry(|| unsafe { raw_recv(fd, sink.as_mut_ptr().cast(), 4096, flags | libc::MSG_DONTWAIT) })
 }
 
 /// `send(2)` with `MSG_NOSIGNAL` (a dead peer is an `EPIPE`, never a signal) and `flags`,
