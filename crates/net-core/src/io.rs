@@ -275,11 +275,12 @@ impl SocketIo {
 /// (16 KiB of plaintext, 2 KiB of expansion, a 5-byte header).
 pub const READ_AHEAD_SIZE: usize = 16 * 1024 + 2048 + 5;
 
-/// A [`SocketIo`] that reads ahead, for TLS libraries: they read a record's header, then its
-/// body (rustls 4 KiB at a time), in separate small reads. Through this handle each `recv(2)`
-/// asks for a whole record's worth and the small reads are served from memory, so a record
-/// costs one `recv` (and one `poll` when the call has a deadline). Writes pass straight
-/// through.
+/// A [`SocketIo`] that reads ahead while a call has a deadline, for TLS libraries: they read a
+/// record's header, then its body (rustls 4 KiB at a time), in separate small reads, and each
+/// read of a timed call costs a `poll` and a `recv`. Through this handle each `recv(2)` of a
+/// timed call asks for a whole record's worth and the small reads are served from memory, so
+/// a timed record costs one `poll` and one `recv`. Without a deadline reads pass straight
+/// through (no copy: bulk transfer costs what the TLS library alone costs), as do writes.
 ///
 /// The bytes it holds were read from the descriptor but not yet handed to the TLS library:
 /// keep one `ReadAheadIo` per session and never read the descriptor around it.
@@ -289,7 +290,9 @@ pub const READ_AHEAD_SIZE: usize = 16 * 1024 + 2048 + 5;
 /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
 /// let (a, b) = (net_core::Socket::from(a), net_core::Socket::from(b));
 /// b.io_handle()?.write_all(b"header+body").unwrap();
-/// let mut ahead = net_core::ReadAheadIo::new(a.io_handle()?);
+/// let io = a.io_handle()?;
+/// let _timed = io.scoped_deadline(Some(std::time::Instant::now() + std::time::Duration::from_secs(5)));
+/// let mut ahead = net_core::ReadAheadIo::new(io.clone());
 /// let mut header = [0u8; 6];
 /// ahead.read_exact(&mut header).unwrap(); // one recv(2) takes all 11 bytes
 /// assert_eq!(&header, b"header");
@@ -337,7 +340,7 @@ impl ReadAheadIo {
 impl io::Read for ReadAheadIo {
     fn read(&mut self, dst: &mut [u8]) -> io::Result<usize> {
         if self.start == self.end {
-            if dst.len() >= READ_AHEAD_SIZE {
+            if dst.len() >= READ_AHEAD_SIZE || !self.io.has_deadline() {
                 return self.io.recv(dst, 0);
             }
             if self.buf.len() < READ_AHEAD_SIZE {
