@@ -225,7 +225,10 @@ impl Socket {
     /// # Ok(()) }
     /// ```
     pub fn accept(&mut self) -> Result<Socket> {
-        self.accept_addr_with(SocketFlags::default(), false).map(|(s, _)| s)
+        let (mut client, _) = self.accept_raw(SocketFlags::default(), false)?;
+        // On failure (a timed-out handshake included) `client` is closed.
+        client.handshake()?;
+        Ok(client)
     }
 
     /// Waits for a client and returns it with its address as text (Nim's `acceptAddr`): the
