@@ -98,6 +98,9 @@ fn a_drained_socket_keeps_one_buffer_after_every_read_api() {
             n
         }),
     ];
+    // Once first, uncounted: spawning the first writer thread makes std allocate a few things
+    // for good (thread bookkeeping), which are not the socket's.
+    kept_after("warm-up", apis[0].1);
     for (name, read) in apis {
         let (drained, after_line) = kept_after(name, read);
         assert!(drained <= limit, "{name}: {drained} bytes kept once drained (limit {limit})");
