@@ -90,7 +90,12 @@ fn every_listed_case_parses_as_expected() {
             Err(e) => {
                 assert_eq!(e.input(), case.input);
                 assert!(e.position() <= case.input.len(), "{:?}: position {}", case.input, e.position());
-                assert!(e.to_string().contains(&format!("{:?}", case.input)), "{e}");
+                // The message quotes the input, whole when short, its length when long.
+                if case.input.len() <= 64 {
+                    assert!(e.to_string().contains(&format!("{:?}", case.input)), "{e}");
+                } else {
+                    assert!(e.to_string().contains(&format!("({} bytes)", case.input.len())), "{e}");
+                }
             }
         }
     }

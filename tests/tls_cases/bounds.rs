@@ -277,3 +277,16 @@ fn a_timed_read_costs_at_most_two_system_calls_a_record() {
         assert!(!counts.contains_key(option_call), "{KIND}: a timed read called {option_call}: {counts:?}");
     }
 }
+
+#[test]
+fn shutdown_write_sends_close_notify_first() {
+    let (mut c, mut s) = verified_pair(KIND, &Pki::new("shutdown"));
+    c.send(b"last\n").unwrap();
+    c.shutdown(std::net::Shutdown::Write).unwrap();
+    assert_eq!(s.recv_line().unwrap(), "last");
+    assert_eq!(s.recv_line().unwrap(), "");
+    assert_eq!(net::tls::closed_cleanly(&s), Some(true), "{KIND}: the peer saw close_notify");
+    // Reads still work the other way: a half-close.
+    s.send(b"reply\n").unwrap();
+    assert_eq!(c.recv_line().unwrap(), "reply", "{KIND}");
+}

@@ -87,6 +87,21 @@ impl From<Port> for u16 {
     }
 }
 
+/// A port number in decimal, `0` to `65535`.
+///
+/// ```
+/// use net_core::Port;
+/// assert_eq!("8080".parse::<Port>(), Ok(Port(8080)));
+/// assert!("65536".parse::<Port>().is_err());
+/// assert!("-1".parse::<Port>().is_err());
+/// ```
+impl std::str::FromStr for Port {
+    type Err = std::num::ParseIntError;
+    fn from_str(s: &str) -> Result<Port, Self::Err> {
+        s.parse::<u16>().map(Port)
+    }
+}
+
 impl fmt::Display for Port {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
@@ -199,7 +214,7 @@ impl fmt::Display for ParseIpError {
             K::EndsWithColon => "ends with a single ':'".to_owned(),
             K::MisplacedIpv4 => "embedded IPv4 address not at the end".to_owned(),
         };
-        write!(f, "invalid IP address {:?}: {why} at byte {}", self.input, self.position)
+        write!(f, "invalid IP address {}: {why} at byte {}", crate::error::quoted(&self.input), self.position)
     }
 }
 
@@ -411,7 +426,8 @@ pub fn to_sock_addr(ip: IpAddress, port: impl Into<Port>) -> SockAddr {
 }
 
 /// The address and port in an OS `sockaddr` (Nim's `fromSockAddr`); any family but IPv4 and
-/// IPv6 is an [`Error::InvalidArgument`].
+/// IPv6, or a length that is not the family's (`sockaddr_in`, `sockaddr_in6`), is an
+/// [`Error::InvalidArgument`].
 ///
 /// ```
 /// use net_core::{from_sock_addr, ipv4_loopback, to_sock_addr, Port};
@@ -421,6 +437,19 @@ pub fn to_sock_addr(ip: IpAddress, port: impl Into<Port>) -> SockAddr {
 /// ```
 #[doc(alias = "fromSockAddr")]
 pub fn from_sock_addr(sa: &SockAddr) -> Result<(IpAddress, Port)> {
+    let family = i32::from(sa.family());
+    let expected = match family {
+        libc::AF_INET => std::mem::size_of::<libc::sockaddr_in>(),
+        libc::AF_INET6 => std::mem::size_of::<libc::sockaddr_in6>(),
+        _ => 0,
+    };
+    if expected != 0 && sa.len() as usize != expected {
+        let name = if family == libc::AF_INET { "IPv4" } else { "IPv6" };
+        return Err(Error::InvalidArgument {
+            op: "from_sock_addr",
+            reason: format!("an {name} address is {expected} bytes long, this one {}", sa.len()),
+        });
+    }
     sa.as_socket().map(|s| (s.ip(), Port(s.port()))).ok_or_else(|| Error::InvalidArgument {
         op: "from_sock_addr",
         reason: format!("address family {} is neither IPv4 nor IPv6", sa.family()),

@@ -73,6 +73,40 @@ impl Socket {
     }
 }
 
+impl Socket {
+    /// Shuts down one or both directions of a connected socket, like std's `shutdown`.
+    /// On a TLS socket, shutting down the write side sends close_notify first, so the peer
+    /// reads a clean end of stream. Bytes already buffered stay readable after a read
+    /// shutdown.
+    ///
+    /// ```
+    /// use std::net::Shutdown;
+    /// use net_core::Socket;
+    /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+    /// let (mut a, mut b) = (Socket::from(a), Socket::from(b));
+    /// a.send(b"last\n")?;
+    /// a.shutdown(Shutdown::Write)?;
+    /// assert_eq!(b.recv_line()?, "last");
+    /// assert_eq!(b.recv_line()?, "", "the end of the stream");
+    /// b.send(b"still open the other way\n")?;
+    /// assert_eq!(a.recv_line()?, "still open the other way");
+    /// # Ok::<(), net_core::Error>(())
+    /// ```
+    pub fn shutdown(&mut self, how: std::net::Shutdown) -> Result<()> {
+        const OP: &str = "shutdown";
+        self.conn.ready(OP)?;
+        if how != std::net::Shutdown::Read {
+            if let Stream::Secured(session) = &mut self.conn.stream {
+                if session.handshake_complete() {
+                    session.close_notify().map_err(|e| Error::io(OP, None, e))?;
+                }
+            }
+        }
+        let res = self.inner(OP)?.shutdown(how);
+        res.map_err(|e| self.fail(OP, None, e))
+    }
+}
+
 impl Drop for Socket {
     fn drop(&mut self) {
         self.close();

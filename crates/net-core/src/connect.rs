@@ -186,7 +186,7 @@ impl Socket {
         res.map_err(|e| self.fail("bind", Some(addr.to_string()), e))
     }
 
-    /// Starts listening, with a backlog of `SOMAXCONN` (Nim's `listen`).
+    /// Starts listening, with a backlog of [`SOMAXCONN`](crate::SOMAXCONN) (Nim's `listen`).
     ///
     /// ```
     /// let mut s = net_core::Socket::tcp()?;
@@ -195,7 +195,7 @@ impl Socket {
     /// # Ok::<(), net_core::Error>(())
     /// ```
     pub fn listen(&mut self) -> Result<()> {
-        self.listen_backlog(libc::SOMAXCONN)
+        self.listen_backlog(crate::socket::SOMAXCONN)
     }
 
     /// Starts listening with the given backlog.
@@ -299,6 +299,25 @@ impl Socket {
         Ok((client, peer))
     }
 
+    /// An endless iterator over the clients of this listener, like std's
+    /// `TcpListener::incoming`: each item is [`Socket::accept`]'s result.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), net_core::Error> {
+    /// let mut server = net_core::Socket::tcp()?;
+    /// server.bind_addr(0, "127.0.0.1")?;
+    /// server.listen()?;
+    /// let port = server.local_addr()?.port();
+    /// let clients: Vec<_> = (0..2).map(|_| net_core::dial("127.0.0.1", port)).collect::<Result<_, _>>()?;
+    /// for conn in server.incoming().take(clients.len()) {
+    ///     assert!(conn?.peer_addr()?.ip().is_loopback());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn incoming(&mut self) -> Incoming<'_> {
+        Incoming { listener: self }
+    }
+
     /// Accepts a client at once, without its TLS handshake: on a listener wrapped for TLS the
     /// server handshake runs on the connection's first read or write, or on an explicit
     /// [`Socket::handshake`], in whichever thread that is. A thread per connection then never
@@ -375,6 +394,21 @@ impl Socket {
         let res = self.inner("connect_unix")?.connect(&sa);
         res.map_err(|e| self.fail("connect_unix", Some(path.display().to_string()), e))?;
         self.after_connect("", None)
+    }
+}
+
+/// The clients of a listener, from [`Socket::incoming`]. Never ends.
+#[derive(Debug)]
+#[must_use = "iterators do nothing unless consumed"]
+pub struct Incoming<'a> {
+    listener: &'a mut Socket,
+}
+
+impl Iterator for Incoming<'_> {
+    type Item = Result<Socket>;
+
+    fn next(&mut self) -> Option<Result<Socket>> {
+        Some(self.listener.accept())
     }
 }
 

@@ -62,7 +62,7 @@ pub enum Error {
     },
     /// A host name did not resolve to any address usable by this socket.
     #[doc(alias = "IOError")]
-    #[error("could not resolve {host:?} port {port}{}", why(.source))]
+    #[error("could not resolve {} port {port}{}", quoted(.host), why(.source))]
     Resolve {
         /// The host name as given.
         host: String,
@@ -111,6 +111,22 @@ pub enum Error {
 
 fn at(addr: &Option<String>) -> String {
     addr.as_ref().map(|a| format!(" {a}")).unwrap_or_default()
+}
+
+/// The longest input an error message quotes whole; past it, the start and the length.
+const QUOTE_LIMIT: usize = 64;
+
+/// `input` quoted for a message, cut at [`QUOTE_LIMIT`] bytes (on a character boundary) so that
+/// hostile input cannot make a message as large as itself.
+pub(crate) fn quoted(input: &str) -> String {
+    if input.len() <= QUOTE_LIMIT {
+        return format!("{input:?}");
+    }
+    let mut cut = QUOTE_LIMIT;
+    while !input.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{:?}... ({} bytes)", &input[..cut], input.len())
 }
 
 fn why(source: &Option<io::Error>) -> String {
@@ -181,6 +197,22 @@ impl Error {
             Error::Io { source, .. } => is_disconnection_error(flags, source),
             _ => false,
         }
+    }
+}
+
+/// An I/O error from elsewhere (a file, std's own sockets), so that `?` works on it in a
+/// function returning [`Result`]. Its op is `"io"`; the OS code is kept.
+///
+/// ```
+/// fn read_config(path: &str) -> net_core::Result<String> {
+///     Ok(std::fs::read_to_string(path)?)
+/// }
+/// let err = read_config("/no/such/file").unwrap_err();
+/// assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
+/// ```
+impl From<io::Error> for Error {
+    fn from(source: io::Error) -> Error {
+        Error::Io { op: "io", addr: None, source }
     }
 }
 

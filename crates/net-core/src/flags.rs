@@ -118,6 +118,32 @@ impl std::ops::BitOr<SocketFlag> for SocketFlags {
     }
 }
 
+impl std::ops::BitOr for SocketFlags {
+    type Output = SocketFlags;
+    fn bitor(self, other: SocketFlags) -> SocketFlags {
+        SocketFlags(self.0 | other.0)
+    }
+}
+
+/// ```
+/// use net_core::{SocketFlag, SocketFlags};
+/// let mut flags = SocketFlags::empty();
+/// flags |= SocketFlag::Peek;
+/// flags |= SocketFlags::default();
+/// assert!(flags.contains(SocketFlag::Peek) && flags.contains(SocketFlag::SafeDisconn));
+/// ```
+impl std::ops::BitOrAssign<SocketFlag> for SocketFlags {
+    fn bitor_assign(&mut self, flag: SocketFlag) {
+        *self = self.with(flag);
+    }
+}
+
+impl std::ops::BitOrAssign for SocketFlags {
+    fn bitor_assign(&mut self, other: SocketFlags) {
+        *self = *self | other;
+    }
+}
+
 impl std::ops::BitOr for SocketFlag {
     type Output = SocketFlags;
     fn bitor(self, other: SocketFlag) -> SocketFlags {

@@ -50,12 +50,13 @@ pub use addr::{
 };
 pub use builder::SocketBuilder;
 pub use close::CLOSE_LINGER;
-pub use connect::{dial, dial_with};
+pub use connect::{dial, dial_with, Incoming};
 pub use error::{is_disconnection_error, socket_error, Error, Result};
 pub use flags::{to_os_flags, SocketFlag, SocketFlags};
 pub use io::{DeadlineGuard, ReadAheadIo, SocketIo, READ_AHEAD_SIZE};
 pub use kinds::{Domain, Protocol, SockType};
+pub use lines::Lines;
 pub use options::SockOpt;
 pub use read_options::{ReadLineResult, ReadOptions};
-pub use socket::{Socket, BUFFER_SIZE, MAX_LINE_LENGTH};
+pub use socket::{Socket, BUFFER_SIZE, MAX_LINE_LENGTH, SOMAXCONN};
 pub use stream::{SecureSession, SecureUpgrade};

@@ -36,7 +36,50 @@ pub(crate) fn find_eol(hay: &[u8]) -> Option<usize> {
     memchr::memchr2(b'\n', b'\r', hay)
 }
 
+/// The lines of a socket, from [`Socket::lines`].
+#[derive(Debug)]
+#[must_use = "iterators do nothing unless consumed"]
+pub struct Lines<'a> {
+    socket: &'a mut Socket,
+    opts: ReadOptions,
+}
+
+impl Iterator for Lines<'_> {
+    type Item = Result<String>;
+
+    /// The next line without its terminator (an empty line is `""`, not Nim's `"\r\n"`);
+    /// `None` at the end of the stream. A timeout or an error is an item; the iterator can go
+    /// on after it.
+    fn next(&mut self) -> Option<Result<String>> {
+        let mut line = String::new();
+        match self.socket.read_line_with(&mut line, &self.opts) {
+            Ok(()) if line.is_empty() => None,
+            Ok(()) if line == "\r\n" => Some(Ok(String::new())),
+            Ok(()) => Some(Ok(line)),
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
+
 impl Socket {
+    /// The lines of the stream, by this library's rules (terminators `\r\n`, `\n` or a lone
+    /// `\r`; a last line without one is a line), until the end of the stream. Each line is
+    /// read with `opts` (a timeout, a maximum length).
+    ///
+    /// ```
+    /// use net_core::{ReadOptions, Socket};
+    /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+    /// let (mut a, mut b) = (Socket::from(a), Socket::from(b));
+    /// a.send(b"one\r\n\ntwo\rlast")?;
+    /// a.close();
+    /// let lines: Vec<String> = b.lines(ReadOptions::new()).collect::<Result<_, _>>()?;
+    /// assert_eq!(lines, ["one", "", "two", "last"]);
+    /// # Ok::<(), net_core::Error>(())
+    /// ```
+    pub fn lines(&mut self, opts: ReadOptions) -> Lines<'_> {
+        Lines { socket: self, opts }
+    }
+
     /// Reads more of a line that is not complete yet; `want` is how many more bytes would
     /// settle it (an unbuffered socket reads no more than that).
     fn more_of_line(&mut self, call: &Call, want: usize) -> Result<Fill> {

@@ -19,6 +19,17 @@ use crate::sys;
 #[doc(alias = "BufferSize")]
 pub const BUFFER_SIZE: usize = 4000;
 
+/// The largest listen backlog the OS takes, and the one [`Socket::listen`] asks for (Nim's
+/// `SOMAXCONN`).
+///
+/// ```
+/// let mut s = net_core::Socket::tcp()?;
+/// s.bind_addr(0, "127.0.0.1")?;
+/// s.listen_backlog(net_core::SOMAXCONN)?;
+/// # Ok::<(), net_core::Error>(())
+/// ```
+pub const SOMAXCONN: i32 = libc::SOMAXCONN;
+
 /// Default and usual maximum length of a line for `read_line`/`recv_line` (Nim's
 /// `MaxLineLength`).
 #[doc(alias = "MaxLineLength")]

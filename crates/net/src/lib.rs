@@ -33,10 +33,10 @@
 pub use net_core::{
     dial, dial_with, from_sock_addr, ipv4_any, ipv4_broadcast, ipv4_loopback, ipv6_any, ipv6_loopback,
     is_disconnection_error, is_ip_address, parse_ip_address, primary_ip_addr, primary_ip_addr_for, socket_error,
-    to_os_flags, to_sock_addr, DeadlineGuard, Domain, Error, IpAddress, IpAddressFamily, ParseIpError,
+    to_os_flags, to_sock_addr, DeadlineGuard, Domain, Error, Incoming, IpAddress, IpAddressFamily, Lines, ParseIpError,
     ParseIpErrorKind, Port, Protocol, ReadAheadIo, ReadLineResult, ReadOptions, Result, SecureSession, SecureUpgrade,
     SockOpt, SockType, Socket, SocketBuilder, SocketFlag, SocketFlags, SocketIo, BUFFER_SIZE, CLOSE_LINGER,
-    MAX_LINE_LENGTH, READ_AHEAD_SIZE,
+    MAX_LINE_LENGTH, READ_AHEAD_SIZE, SOMAXCONN,
 };
 
 #[cfg(any(feature = "rustls", feature = "openssl", feature = "native-tls"))]
