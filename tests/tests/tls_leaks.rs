@@ -8,7 +8,7 @@ use net::tls::enabled_backends;
 use net::{Domain, Socket};
 use net_tests::certs::{Pki, Validity};
 use net_tests::open_fds;
-use net_tests::tls::{client_context, server_context, tls_listener};
+use net_tests::tls::{client_context, server_context, server_context_with, tls_listener};
 
 #[test]
 fn handshakes_leave_no_descriptor_behind() {
@@ -43,5 +43,25 @@ fn handshakes_leave_no_descriptor_behind() {
         }
         assert!(server.join().unwrap() >= 50, "{kind}");
         assert_eq!(open_fds(), before, "{kind}: descriptors leaked");
+
+        // Handshakes that time out (silent clients), in accept and in a lazy accept's first read.
+        let quick = net::tls::ContextOptions::new().handshake_timeout(std::time::Duration::from_millis(100));
+        let bounded = server_context_with(kind, &leaf, quick);
+        let before = open_fds();
+        let (mut listener, port) = tls_listener(Some(&bounded), Domain::Inet);
+        for lazy in [false, true] {
+            let silent: Vec<_> = (0..5).map(|_| std::net::TcpStream::connect(("127.0.0.1", port)).unwrap()).collect();
+            for _ in &silent {
+                let err = if lazy {
+                    let mut conn = listener.accept_lazy().unwrap();
+                    conn.recv_line().unwrap_err()
+                } else {
+                    listener.accept().unwrap_err()
+                };
+                assert!(matches!(err, net::Error::Timeout { op: "handshake", .. }), "{kind}: {err}");
+            }
+        }
+        drop(listener);
+        assert_eq!(open_fds(), before, "{kind}: a timed-out handshake leaked its descriptor");
     }
 }

@@ -143,6 +143,15 @@ fn a_dripping_server_cannot_stretch_connect_timeout_or_the_handshake_timeout() {
         "{KIND}: {err}"
     );
     assert!(start.elapsed() < LOOSE, "{KIND}: {:?}", start.elapsed());
+
+    // A plain `connect` (no budget of its own) is bounded by the context's handshake timeout.
+    let port = drip_server(slow_hello(4000), Duration::from_millis(50));
+    let mut c = Socket::tcp().unwrap();
+    slow.wrap_socket(&mut c).unwrap();
+    let start = Instant::now();
+    let r = c.connect("localhost", port);
+    assert!(matches!(r, Err(Error::Timeout { op: "handshake", after }) if after == bound), "{KIND}: {r:?}");
+    assert!(start.elapsed() < LOOSE, "{KIND}: {:?}", start.elapsed());
 }
 
 #[test]

@@ -149,7 +149,7 @@ pub(crate) fn recv_64k(variant: Variant, ctx: &Ctx) -> f64 {
 /// An echo server on loopback (std for both variants); a zero-length datagram stops it.
 fn echo_server(cpu: Option<usize>) -> (u16, thread::JoinHandle<()>) {
     let echo = UdpSocket::bind((LOOPBACK, 0)).expect("bind echo");
-    echo.set_read_timeout(Some(UDP_PATIENCE * 2)).expect("SO_RCVTIMEO");
+    echo.set_read_timeout(Some(UDP_PATIENCE * 2)).expect("the UDP read timeout");
     let port = echo.local_addr().expect("local_addr").port();
     let handle = thread::spawn(move || {
         // Dropped with the thread: nothing to restore.
@@ -180,7 +180,7 @@ pub(crate) fn udp_ping_pong(variant: Variant, ctx: &Ctx) -> f64 {
         Variant::Net => {
             let mut client = net::Socket::udp().expect("socket");
             client.bind_addr(0, LOOPBACK).expect("bind");
-            socket2::SockRef::from(&client).set_read_timeout(Some(UDP_PATIENCE)).expect("SO_RCVTIMEO");
+            socket2::SockRef::from(&client).set_read_timeout(Some(UDP_PATIENCE)).expect("the UDP read timeout");
             let start = Instant::now();
             good = probe::reading(|| {
                 let mut good = 0usize;
@@ -197,7 +197,7 @@ pub(crate) fn udp_ping_pong(variant: Variant, ctx: &Ctx) -> f64 {
         }
         Variant::Std => {
             let client = UdpSocket::bind((LOOPBACK, 0)).expect("bind");
-            client.set_read_timeout(Some(UDP_PATIENCE)).expect("SO_RCVTIMEO");
+            client.set_read_timeout(Some(UDP_PATIENCE)).expect("the UDP read timeout");
             let start = Instant::now();
             good = probe::reading(|| {
                 let mut good = 0usize;
