@@ -159,3 +159,87 @@ fn errors_quote_hostile_input_bounded() {
     let message = net::parse_ip_address(&wide).unwrap_err().to_string();
     assert!(message.is_char_boundary(message.len()));
 }
+
+#[test]
+fn try_clone_shares_the_connection_and_refuses_when_bytes_would_be_split() {
+    each(|transport, buffered| {
+        let (mut w, mut r) = pair(transport, buffered);
+        let mut w2 = w.try_clone().unwrap();
+        assert_eq!(w2.is_buffered(), w.is_buffered());
+        w2.send(b"via the clone\n").unwrap();
+        w.send(b"via the original\n").unwrap();
+        assert_eq!(r.recv_line().unwrap(), "via the clone");
+        assert_eq!(r.recv_line().unwrap(), "via the original");
+        drop(w2);
+        w.send(b"still open\n").unwrap();
+        assert_eq!(r.recv_line().unwrap(), "still open", "{transport:?}: dropping the clone closes only it");
+        if buffered {
+            w.send(b"a\nb\n").unwrap();
+            assert_eq!(r.recv_line().unwrap(), "a");
+            if r.has_data_buffered() {
+                assert!(matches!(r.try_clone(), Err(Error::InvalidArgument { op: "try_clone", .. })));
+            }
+        }
+    });
+    let mut closed = Socket::tcp().unwrap();
+    closed.close();
+    assert!(matches!(closed.try_clone(), Err(Error::Closed { .. })));
+}
+
+#[test]
+fn conversions_back_to_std_unix_and_socket2() {
+    let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+    let (a, mut b) = (Socket::from(a), Socket::from(b));
+    let mut std_a: std::os::unix::net::UnixStream = a.try_into().unwrap();
+    std::io::Write::write_all(&mut std_a, b"std again\n").unwrap();
+    assert_eq!(b.recv_line().unwrap(), "std again");
+    let raw: socket2::Socket = b.try_into().unwrap();
+    assert!(raw.peer_addr().is_ok());
+    let path = std::env::temp_dir().join(format!("net-std-like-{}.sock", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let mut l = Socket::unix_stream().unwrap();
+    l.bind_unix(&path).unwrap();
+    l.listen().unwrap();
+    let std_l: std::os::unix::net::UnixListener = l.try_into().unwrap();
+    assert!(std_l.local_addr().is_ok());
+    let _ = std::fs::remove_file(&path);
+    let d = Socket::from(std::os::unix::net::UnixDatagram::unbound().unwrap());
+    let _: std::os::unix::net::UnixDatagram = d.try_into().unwrap();
+}
+
+#[test]
+fn recv_from_with_a_timeout_and_peek() {
+    let mut rx = Socket::udp().unwrap();
+    rx.bind_addr(0, "127.0.0.1").unwrap();
+    let port = rx.local_addr().unwrap().port();
+    let mut buf = [0u8; 16];
+    let quick = ReadOptions::new().timeout(std::time::Duration::from_millis(30));
+    assert!(matches!(rx.recv_from_with(&mut buf, &quick), Err(Error::Timeout { op: "recv_from", .. })));
+    let mut tx = Socket::udp().unwrap();
+    tx.send_to("127.0.0.1", port, b"datagram").unwrap();
+    let peek = quick.flag(SocketFlag::Peek);
+    assert_eq!(rx.recv_from_with(&mut buf, &peek).unwrap().0, 8);
+    assert_eq!(rx.recv_from_with(&mut buf, &peek).unwrap().0, 8, "a peek leaves it");
+    let (n, ip, _) = rx.recv_from_with(&mut buf, &quick).unwrap();
+    assert_eq!((&buf[..n], ip.to_string().as_str()), (&b"datagram"[..], "127.0.0.1"));
+    assert!(matches!(
+        rx.recv_from_with(&mut buf, &ReadOptions::new().timeout(std::time::Duration::ZERO)),
+        Err(Error::Timeout { .. })
+    ));
+}
+
+#[test]
+fn a_wrong_family_address_says_so() {
+    let mut v4 = Socket::tcp().unwrap();
+    match v4.connect("::1", 80) {
+        Err(e @ Error::AddressFamily { found: Domain::Inet6, socket: Domain::Inet, .. }) => {
+            assert_eq!(e.to_string(), "\"::1\" is an IPv6 address, but the socket is IPv4");
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut v6 = Socket::tcp6().unwrap();
+    // An IPv6 socket takes IPv4 addresses (IPv4-mapped), so binding it to one works.
+    assert!(v6.bind_addr(0, "127.0.0.1").is_ok());
+    let mut v4 = Socket::tcp().unwrap();
+    assert!(matches!(v4.bind_addr(0, "::"), Err(Error::AddressFamily { .. })));
+}

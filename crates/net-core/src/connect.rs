@@ -33,6 +33,13 @@ pub(crate) fn resolve(host: &str, port: u16, domain: Domain) -> Result<Vec<Socke
         }));
     }
     if usable.is_empty() {
+        if let (Some(first), true) = (found.first(), matches!(domain, Domain::Inet | Domain::Inet6)) {
+            return Err(Error::AddressFamily {
+                address: crate::error::quoted(host),
+                found: if first.is_ipv4() { Domain::Inet } else { Domain::Inet6 },
+                socket: domain,
+            });
+        }
         return Err(Error::Resolve { host: host.to_owned(), port, source: None });
     }
     Ok(usable)
@@ -265,11 +272,26 @@ impl Socket {
         let (mut client, peer) = self.accept_raw(flags, inheritable)?;
         // On failure (a timed-out handshake included) `client` is closed.
         client.handshake()?;
-        let address = match peer.as_socket() {
-            Some(sa) => sa.ip().to_string(),
-            None => peer.as_pathname().map(|p| p.display().to_string()).unwrap_or_default(),
-        };
-        Ok((client, address))
+        Ok((client, peer_text(&peer)))
+    }
+
+    /// [`Socket::accept_lazy`] with the client's address as text, as [`Socket::accept_addr`]
+    /// gives it. Only a failure of `accept(2)` itself is an error here; a failed handshake
+    /// shows on the client's first I/O or [`Socket::handshake`].
+    ///
+    /// ```
+    /// # fn main() -> Result<(), net_core::Error> {
+    /// let mut server = net_core::Socket::tcp()?;
+    /// server.bind_addr(0, "127.0.0.1")?;
+    /// server.listen()?;
+    /// let _client = net_core::dial("127.0.0.1", server.local_addr()?.port())?;
+    /// let (_conn, address) = server.accept_addr_lazy()?;
+    /// assert_eq!(address, "127.0.0.1");
+    /// # Ok(()) }
+    /// ```
+    pub fn accept_addr_lazy(&mut self) -> Result<(Socket, String)> {
+        let (client, peer) = self.accept_raw(SocketFlags::default(), false)?;
+        Ok((client, peer_text(&peer)))
     }
 
     /// Accepts one client, its TLS handshake (if any) still to run; the peer's address as the
@@ -394,6 +416,15 @@ impl Socket {
         let res = self.inner("connect_unix")?.connect(&sa);
         res.map_err(|e| self.fail("connect_unix", Some(path.display().to_string()), e))?;
         self.after_connect("", None)
+    }
+}
+
+/// A peer's address as Nim's `acceptAddr` gives it: the IP for IPv4 and IPv6 (`::1`,
+/// `::ffff:127.0.0.1`), the path for a Unix peer, `""` for an unnamed one.
+fn peer_text(peer: &socket2::SockAddr) -> String {
+    match peer.as_socket() {
+        Some(sa) => sa.ip().to_string(),
+        None => peer.as_pathname().map(|p| p.display().to_string()).unwrap_or_default(),
     }
 }
 

@@ -9,6 +9,45 @@ use crate::stream::Stream;
 use crate::sys;
 
 impl Socket {
+    /// A second socket on the same connection (the descriptor duplicated, `dup(2)`), with the
+    /// same settings. Refused on a TLS socket, whose session cannot be shared, and on a socket
+    /// that holds buffered bytes, which only this one would read: the two would see the
+    /// stream out of order.
+    ///
+    /// ```
+    /// use net_core::Socket;
+    /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+    /// let (mut a, mut b) = (Socket::from(a), Socket::from(b));
+    /// let mut writer = a.try_clone()?;
+    /// writer.send(b"from the clone\n")?;
+    /// assert_eq!(b.recv_line()?, "from the clone");
+    /// b.send(b"x\ny\n")?;
+    /// assert_eq!(a.recv_line()?, "x");
+    /// assert!(a.try_clone().is_err(), "\"y\" is buffered in `a`");
+    /// # Ok::<(), net_core::Error>(())
+    /// ```
+    pub fn try_clone(&self) -> Result<Socket> {
+        const OP: &str = "try_clone";
+        let inner = self.inner(OP)?;
+        if !matches!(self.conn.stream, Stream::Plain) {
+            return Err(Error::Unsupported { op: OP, what: "a TLS socket (its session cannot be shared)".into() });
+        }
+        if !self.buf.is_empty() {
+            return Err(Error::InvalidArgument {
+                op: OP,
+                reason: format!("{} buffered bytes would be read by this socket only, out of order", self.buf.len()),
+            });
+        }
+        let dup = inner.try_clone().map_err(|e| Error::io(OP, None, e))?;
+        Ok(crate::builder::SocketBuilder::default()
+            .domain(self.domain)
+            .sock_type(self.sock_type)
+            .protocol(self.protocol)
+            .buffered(self.buffered)
+            .buffer_size(self.buf.chunk())
+            .wrap(dup))
+    }
+
     /// Wraps a socket2 socket, reading its family and type from the OS.
     pub(crate) fn adopt(inner: socket2::Socket) -> Socket {
         let fd = inner.as_raw_fd();
@@ -120,4 +159,12 @@ macro_rules! into_std {
     )*};
 }
 
-into_std!(std::net::TcpStream, std::net::TcpListener, std::net::UdpSocket);
+into_std!(
+    std::net::TcpStream,
+    std::net::TcpListener,
+    std::net::UdpSocket,
+    std::os::unix::net::UnixStream,
+    std::os::unix::net::UnixListener,
+    std::os::unix::net::UnixDatagram,
+    socket2::Socket
+);

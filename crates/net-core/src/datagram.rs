@@ -1,11 +1,15 @@
 //! Datagrams: `send_to` and `recv_from`.
 
 use std::net::{IpAddr, SocketAddr};
+use std::time::Instant;
 
 use crate::addr::{IpAddress, Port};
 use crate::connect::resolve;
 use crate::error::{Error, Result};
+use crate::flags::SocketFlag;
+use crate::io::deadline_after;
 use crate::kinds::{Domain, SockType};
+use crate::read_options::ReadOptions;
 use crate::socket::Socket;
 use crate::sys;
 
@@ -92,11 +96,49 @@ impl Socket {
     /// ```
     #[doc(alias = "recvFrom")]
     pub fn recv_from(&mut self, buf: &mut [u8]) -> Result<(usize, IpAddress, Port)> {
+        self.recv_from_with(buf, &ReadOptions::new())
+    }
+
+    /// [`Socket::recv_from`] with a timeout ([`Error::Timeout`] when no datagram came in
+    /// time) and `Peek` (the datagram stays to be received again).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use net_core::{Error, ReadOptions, Socket, SocketFlag};
+    /// let mut rx = Socket::udp()?;
+    /// rx.bind_addr(0, "127.0.0.1")?;
+    /// let mut buf = [0u8; 8];
+    /// let quick = ReadOptions::new().timeout(Duration::from_millis(20));
+    /// assert!(matches!(rx.recv_from_with(&mut buf, &quick), Err(Error::Timeout { .. })));
+    /// Socket::udp()?.send_to("127.0.0.1", rx.local_addr()?.port(), b"hi")?;
+    /// let (n, _, _) = rx.recv_from_with(&mut buf, &quick.flag(SocketFlag::Peek))?;
+    /// assert_eq!(&buf[..n], b"hi");
+    /// assert_eq!(rx.recv_from(&mut buf)?.0, 2, "still there after the peek");
+    /// # Ok::<(), net_core::Error>(())
+    /// ```
+    #[doc(alias = "recvFrom")]
+    pub fn recv_from_with(&mut self, buf: &mut [u8], opts: &ReadOptions) -> Result<(usize, IpAddress, Port)> {
         const OP: &str = "recv_from";
         self.datagram_only(OP)?;
-        let got = sys::recv_from(self.inner(OP)?, buf, libc::MSG_TRUNC);
+        let mut flags = libc::MSG_TRUNC;
+        if opts.flags.contains(SocketFlag::Peek) {
+            flags |= libc::MSG_PEEK;
+        }
+        if let Some(deadline) = deadline_after(opts.timeout) {
+            let fd = self.raw(OP)?;
+            let left = deadline.saturating_duration_since(Instant::now());
+            match sys::wait_readable(fd, left) {
+                Ok(true) => flags |= libc::MSG_DONTWAIT,
+                Ok(false) => return Err(Error::Timeout { op: OP, after: opts.timeout.unwrap_or_default() }),
+                Err(e) => return Err(self.fail(OP, None, e)),
+            }
+        }
+        let got = sys::recv_from(self.inner(OP)?, buf, flags);
         let (size, from) = match got {
             Ok(got) => got,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && opts.timeout.is_some() => {
+                return Err(Error::Timeout { op: OP, after: opts.timeout.unwrap_or_default() })
+            }
             Err(e) => return Err(self.fail(OP, None, e)),
         };
         if size > buf.len() {

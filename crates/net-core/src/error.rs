@@ -72,6 +72,27 @@ pub enum Error {
         #[source]
         source: Option<io::Error>,
     },
+    /// An address of one family given to a socket of another: an IPv6 address to an IPv4
+    /// socket, or a name that resolves to IPv6 addresses only.
+    ///
+    /// ```
+    /// use net_core::{Domain, Error, Socket};
+    /// let mut s = Socket::tcp()?; // IPv4
+    /// match s.connect("::1", 80) {
+    ///     Err(Error::AddressFamily { found: Domain::Inet6, socket: Domain::Inet, .. }) => {}
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// # Ok::<(), Error>(())
+    /// ```
+    #[error("{address} is an {} address, but the socket is {}", family(*.found), family(*.socket))]
+    AddressFamily {
+        /// The address or host name as given (quoted, cut if long).
+        address: String,
+        /// The family the address has (or resolved to).
+        found: crate::kinds::Domain,
+        /// The socket's family.
+        socket: crate::kinds::Domain,
+    },
     /// The socket was closed with [`Socket::close`](crate::Socket::close) and then used.
     #[error("'{op}' on a closed socket")]
     Closed {
@@ -111,6 +132,15 @@ pub enum Error {
 
 fn at(addr: &Option<String>) -> String {
     addr.as_ref().map(|a| format!(" {a}")).unwrap_or_default()
+}
+
+fn family(domain: crate::kinds::Domain) -> &'static str {
+    match domain {
+        crate::kinds::Domain::Inet => "IPv4",
+        crate::kinds::Domain::Inet6 => "IPv6",
+        crate::kinds::Domain::Unix => "Unix",
+        crate::kinds::Domain::Other(_) => "other-family",
+    }
 }
 
 /// The longest input an error message quotes whole; past it, the start and the length.
@@ -176,7 +206,9 @@ impl Error {
         match self {
             Error::Io { source, .. } => source.kind(),
             Error::Timeout { .. } => io::ErrorKind::TimedOut,
-            Error::ParseIp(_) | Error::InvalidArgument { .. } => io::ErrorKind::InvalidInput,
+            Error::ParseIp(_) | Error::InvalidArgument { .. } | Error::AddressFamily { .. } => {
+                io::ErrorKind::InvalidInput
+            }
             Error::NotUtf8 { .. } | Error::DatagramTruncated { .. } => io::ErrorKind::InvalidData,
             Error::Closed { .. } => io::ErrorKind::NotConnected,
             Error::Unsupported { .. } => io::ErrorKind::Unsupported,

@@ -286,18 +286,15 @@ impl Context {
         if !listener.has_pending_connection()? {
             return Ok((AcceptResult::NoClient, None));
         }
-        let wrapped = listener.upgrade().is_some();
-        let (mut client, address) = match listener.accept_addr() {
-            Ok(pair) => pair,
-            // Failures of accept(2) itself are errors; a failed handshake is a result.
-            Err(e @ (Error::Io { op: "accept", .. } | Error::Closed { .. })) => return Err(e.into()),
-            Err(_) => return Ok((AcceptResult::NoHandshake, None)),
+        // accept(2) failing is an error; a failed handshake is a result.
+        let (mut client, address) = listener.accept_addr_lazy()?;
+        let secured = if client.is_ssl() {
+            client.handshake().is_ok()
+        } else {
+            self.server_session(client.io_handle()?).and_then(|session| Ok(client.secure(session)?)).is_ok()
         };
-        if !wrapped {
-            match self.server_session(client.io_handle()?) {
-                Ok(session) => client.secure(session)?,
-                Err(_) => return Ok((AcceptResult::NoHandshake, None)),
-            }
+        if !secured {
+            return Ok((AcceptResult::NoHandshake, None));
         }
         Ok((AcceptResult::Success, Some((client, address))))
     }
