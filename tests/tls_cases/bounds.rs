@@ -299,3 +299,22 @@ fn shutdown_write_sends_close_notify_first() {
     s.send(b"reply\n").unwrap();
     assert_eq!(c.recv_line().unwrap(), "reply", "{KIND}");
 }
+
+#[test]
+fn a_failed_handshake_is_a_typed_tls_error_without_a_downcast() {
+    use net::tls::{TlsError, TlsErrorExt};
+    let pki = Pki::new("typed");
+    let stranger = Pki::new("typed-stranger");
+    let leaf = pki.server("localhost", &["localhost"], Validity::Current);
+    let (listener, port) = tls_listener(Some(&server_context(KIND, &leaf)), Domain::Inet);
+    let server = net_tests::tls::accept_quietly(listener);
+    let mut c = Socket::tcp().unwrap();
+    client_context(KIND, &stranger).wrap_socket(&mut c).unwrap();
+    let err = c.connect("localhost", port).unwrap_err();
+    match err.tls_error() {
+        Some(TlsError::Handshake { backend, .. }) => assert_eq!(*backend, KIND),
+        other => panic!("{KIND}: {err} gave {other:?}"),
+    }
+    drop(c);
+    server.join().unwrap();
+}

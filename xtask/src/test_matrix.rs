@@ -130,7 +130,7 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let cells: Vec<Cell> = CELLS.iter().copied().filter(|c| filter.map_or(true, |f| c.name.contains(f))).collect();
+    let cells: Vec<Cell> = CELLS.iter().copied().filter(|c| filter.is_none_or(|f| c.name.contains(f))).collect();
     if cells.is_empty() {
         eprintln!("xtask test-matrix: no cell name contains {:?}; the cells are:", filter.unwrap_or_default());
         for c in CELLS {

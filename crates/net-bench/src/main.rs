@@ -251,7 +251,7 @@ fn main() -> ExitCode {
             s => filter = Some(s.to_owned()),
         }
     }
-    let wanted = |name: &str| filter.as_deref().map_or(true, |f| name.contains(f));
+    let wanted = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
     let benches: Vec<&Bench> = BENCHES.iter().filter(|b| wanted(b.name)).collect();
     let with_memory = wanted(MEMORY);
     let nothing = match mode {

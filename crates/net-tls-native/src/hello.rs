@@ -173,7 +173,7 @@ mod tests {
         let mut body = vec![0x03, 0x03];
         body.extend_from_slice(&random);
         body.push(sid as u8);
-        body.extend(std::iter::repeat(7).take(sid));
+        body.extend(std::iter::repeat_n(7, sid));
         body.extend_from_slice(&suite.to_be_bytes());
         body.push(0);
         let mut ext = vec![0xff, 0x01, 0x00, 0x01, 0x00]; // renegotiation_info

@@ -74,7 +74,7 @@ pub(crate) fn describe(e: &openssl::ssl::Error, handshake: bool) -> String {
 fn is_unexpected_eof(e: &openssl::ssl::Error) -> bool {
     match e.code() {
         // OpenSSL 1.1: an EOF without close_notify is a SYSCALL error with no errno.
-        ErrorCode::SYSCALL => e.io_error().is_none() && e.ssl_error().map_or(true, |s| s.errors().is_empty()),
+        ErrorCode::SYSCALL => e.io_error().is_none() && e.ssl_error().is_none_or(|s| s.errors().is_empty()),
         ErrorCode::SSL => e
             .ssl_error()
             .is_some_and(|s| s.errors().iter().any(|err| err.reason_code() == SSL_R_UNEXPECTED_EOF_WHILE_READING)),

@@ -115,6 +115,29 @@ impl TlsError {
     }
 }
 
+/// The TLS failure inside a socket error, as a typed value: no downcast needed.
+///
+/// ```
+/// use net_tls::{TlsError, TlsErrorExt};
+/// let err: net_core::Error = TlsError::NotTls { op: "got_handshake" }.into();
+/// assert!(matches!(err.tls_error(), Some(TlsError::NotTls { .. })));
+/// let plain = net_core::Error::Closed { op: "recv" };
+/// assert!(plain.tls_error().is_none());
+/// ```
+pub trait TlsErrorExt {
+    /// The [`TlsError`] this error carries, if it is a TLS failure.
+    fn tls_error(&self) -> Option<&TlsError>;
+}
+
+impl TlsErrorExt for net_core::Error {
+    fn tls_error(&self) -> Option<&TlsError> {
+        match self {
+            net_core::Error::Tls(inner) => inner.downcast_ref::<TlsError>(),
+            _ => None,
+        }
+    }
+}
+
 impl From<TlsError> for net_core::Error {
     fn from(e: TlsError) -> net_core::Error {
         match e {

@@ -26,7 +26,7 @@ pub use context::{
     closed_cleanly, got_handshake, peer_certificates, psk_identity, session_info, ssl_handle, ssl_handle_mut, Context,
     ExtraData, SessionInfo,
 };
-pub use error::TlsError;
+pub use error::{TlsError, TlsErrorExt};
 pub use options::{
     AcceptResult, BackendKind, Certificate, ClientAuth, ContextOptions, HandshakeSide, ProtocolVersion,
     PskClientCallback, PskServerCallback, VerifyMode, DEFAULT_HANDSHAKE_TIMEOUT,

@@ -21,7 +21,7 @@ pub use net_tls::{
     backend_with, capability_matrix_markdown, closed_cleanly, got_handshake, known_capabilities, peer_certificates,
     psk_identity, session_info, ssl_handle, ssl_handle_mut, AcceptResult, BackendContext, BackendKind, Capabilities,
     Capability, Certificate, ClientAuth, Context, ContextOptions, ExtraData, HandshakeSide, ProtocolVersion,
-    PskClientCallback, PskServerCallback, SessionInfo, TlsBackend, TlsError, TlsSession, VerifyMode,
+    PskClientCallback, PskServerCallback, SessionInfo, TlsBackend, TlsError, TlsErrorExt, TlsSession, VerifyMode,
     DEFAULT_HANDSHAKE_TIMEOUT,
 };
 /// The native-tls backend and the types `ssl_handle` gives on it (`Stream`).
