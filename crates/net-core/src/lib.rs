@@ -43,6 +43,9 @@ mod stream;
 mod sys;
 mod write;
 
+/// The socket2 crate, whose types (`SockAddr`...) appear in some of net-core's signatures.
+pub use socket2;
+
 pub use addr::{
     from_sock_addr, ipv4_any, ipv4_broadcast, ipv4_loopback, ipv6_any, ipv6_loopback, is_ip_address, parse_ip_address,
     primary_ip_addr, primary_ip_addr_for, to_sock_addr, IpAddress, IpAddressFamily, ParseIpError, ParseIpErrorKind,

@@ -15,17 +15,38 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Everything here comes from `net-core`, re-exported one name at a time. `docs/nim-mapping.md`
-//! in the repository maps every Nim name to its Rust name; rustdoc search finds the Nim names
-//! too (`recvLine`, `bindAddr`...).
+//! Everything here comes from `net-core`, re-exported one name at a time; the TLS layer is the
+//! [`tls`] module. `docs/nim-mapping.md` in the repository maps every Nim name to its Rust
+//! name; rustdoc search finds the Nim names too (`recvLine`, `bindAddr`...). The `socket2`
+//! types that appear in signatures (`SockAddr`, `SockRef`...) come from [`socket2`],
+//! re-exported here.
 //!
 //! # Features
-//! - `rustls` (default): the rustls backend, ring provider. Pure Rust: nothing to install.
-//! - `openssl`: the system OpenSSL (Debian: `libssl-dev`, `pkg-config`).
-//! - `native-tls`: the platform's TLS (OpenSSL on Linux, Secure Transport, SChannel).
+//!
+//! | feature | backend | needs at build time | notes |
+//! | --- | --- | --- | --- |
+//! | `rustls` (default) | rustls, ring provider | nothing | pure Rust; no PSK |
+//! | `openssl` | the system OpenSSL | `libssl-dev`, `pkg-config` | every option, PSK included |
+//! | `native-tls` | the platform's TLS (OpenSSL on Linux) | as `openssl` on Linux | fewest options |
 //!
 //! Features are additive: any combination builds, and [`tls`] picks a backend at run time
-//! (see [`tls::new_context`]). With none of them there is no `tls` module.
+//! (see [`tls::new_context`]). With none of them there is no `tls` module. What each backend
+//! can do is in `docs/tls-backends.md`; a backend asked for what it cannot do refuses when
+//! the context is made, naming one that can.
+//!
+//! # Which backend should I pick?
+//! - **rustls**, unless you have a reason: nothing to install, memory-safe, fast, and the
+//!   default.
+//! - **openssl** when you need what rustls lacks (PSK, TLS 1.0/1.1, OpenSSL cipher strings) or
+//!   want the system's OpenSSL and its configuration.
+//! - **native-tls** when the platform's own TLS stack matters more than options (it offers the
+//!   fewest).
+//!
+//! # Time bounds
+//! Every timed call is one deadline for the whole call, whatever the peer does: a read, a
+//! `connect_timeout` (its handshake included), a TLS handshake (10 s unless the context says
+//! otherwise) and `close` ([`CLOSE_LINGER`]). The kernel's own socket timeouts are never
+//! touched.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
@@ -38,6 +59,10 @@ pub use net_core::{
     SockOpt, SockType, Socket, SocketBuilder, SocketFlag, SocketFlags, SocketIo, BUFFER_SIZE, CLOSE_LINGER,
     MAX_LINE_LENGTH, READ_AHEAD_SIZE, SOMAXCONN,
 };
+
+/// The socket2 crate, whose types (`SockAddr`, `SockRef`, `Domain`...) appear in some of
+/// `net`'s signatures.
+pub use net_core::socket2;
 
 #[cfg(any(feature = "rustls", feature = "openssl", feature = "native-tls"))]
 pub mod tls;
