@@ -47,6 +47,7 @@
 //! `connect_timeout` (its handshake included), a TLS handshake (10 s unless the context says
 //! otherwise) and `close` ([`CLOSE_LINGER`]). The kernel's own socket timeouts are never
 //! touched.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
@@ -65,4 +66,5 @@ pub use net_core::{
 pub use net_core::socket2;
 
 #[cfg(any(feature = "rustls", feature = "openssl", feature = "native-tls"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "rustls", feature = "openssl", feature = "native-tls"))))]
 pub mod tls;

@@ -26,24 +26,30 @@ pub use net_tls::{
 };
 /// The native-tls backend and the types `ssl_handle` gives on it (`Stream`).
 #[cfg(feature = "native-tls")]
+#[cfg_attr(docsrs, doc(cfg(feature = "native-tls")))]
 pub mod native {
     pub use net_tls_native::{native_tls, NativeIo, NativeTlsBackend, NativeTlsContext, Stream};
 }
 /// The OpenSSL backend and the types `ssl_handle` gives on it (`Stream`).
 #[cfg(feature = "openssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "openssl")))]
 pub mod openssl {
     pub use net_tls_openssl::{openssl, OpenSslBackend, Stream};
 }
 /// The rustls backend and the types `ssl_handle` gives on it (`RustlsSession`).
 #[cfg(feature = "rustls")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rustls")))]
 pub mod rustls {
     pub use net_tls_rustls::{rustls, RustlsBackend, RustlsContext, RustlsSession};
 }
 #[cfg(feature = "native-tls")]
+#[cfg_attr(docsrs, doc(cfg(feature = "native-tls")))]
 pub use net_tls_native::NativeTlsBackend;
 #[cfg(feature = "openssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "openssl")))]
 pub use net_tls_openssl::OpenSslBackend;
 #[cfg(feature = "rustls")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rustls")))]
 pub use net_tls_rustls::RustlsBackend;
 
 /// The environment variable naming the backend when neither the options nor the process
