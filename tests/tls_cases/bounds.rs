@@ -278,8 +278,10 @@ fn a_timed_read_costs_at_most_two_system_calls_a_record() {
     });
     drop(sender.join().unwrap());
     assert_eq!(lines as u64, RECORDS);
-    let total: u64 = counts.values().sum();
     eprintln!("{KIND}: {counts:?}");
+    // Not the read's: `kill` stops strace, and `futex` is lock contention with the other test
+    // threads of this process (the allocator, the test harness).
+    let total: u64 = counts.iter().filter(|(name, _)| !matches!(name.as_str(), "futex" | "kill")).map(|(_, n)| n).sum();
     // Two a record (poll, recvfrom); a few more for the attach and detach of strace.
     assert!(total <= 2 * RECORDS + 4, "{KIND}: {total} system calls for {RECORDS} timed reads: {counts:?}");
     for option_call in ["setsockopt", "getsockopt"] {
