@@ -199,6 +199,15 @@ fn close_notifies_once_and_wrapping_twice_fails() {
     assert_eq!(layer.close_notifies.load(Ordering::SeqCst), 1);
     drop(conn);
     assert_eq!(layer.close_notifies.load(Ordering::SeqCst), 2);
+
+    // shutdown(Write) sends it; the close after it does not send it again.
+    let (mut client, conn, layer) = secured_pair(Domain::Inet, true);
+    client.shutdown(std::net::Shutdown::Write).unwrap();
+    client.shutdown(std::net::Shutdown::Both).unwrap();
+    assert_eq!(layer.close_notifies.load(Ordering::SeqCst), 1);
+    client.close();
+    assert_eq!(layer.close_notifies.load(Ordering::SeqCst), 1);
+    drop(conn);
 }
 
 #[test]

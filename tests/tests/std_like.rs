@@ -150,10 +150,10 @@ fn errors_quote_hostile_input_bounded() {
     let message = net::parse_ip_address(&huge).unwrap_err().to_string();
     assert!(message.len() < 300, "a {}-byte message", message.len());
     assert!(message.contains("1048576 bytes"), "{message}");
-    let unresolvable = format!("{}.invalid", "x".repeat(100_000));
-    let mut s = Socket::tcp().unwrap();
-    let message = s.connect(&unresolvable, 80).unwrap_err().to_string();
-    assert!(message.len() < 400, "a {}-byte message", message.len());
+    // A host name that does not resolve (built here: no resolver is asked).
+    let long_host = Error::Resolve { host: "x".repeat(100_000), port: 80, source: None };
+    let message = long_host.to_string();
+    assert!(message.len() < 200 && message.contains("100000 bytes"), "{message}");
     // Cut on a character boundary, never inside one.
     let wide = "é".repeat(100);
     let message = net::parse_ip_address(&wide).unwrap_err().to_string();

@@ -10,15 +10,30 @@
 
 use std::time::{Duration, Instant};
 
+use crate::conn::Conn;
 use crate::error::{is_disconnection_error, Error, Result};
 use crate::flags::SocketFlags;
 use crate::kinds::{Domain, SockType};
 use crate::socket::Socket;
-use crate::stream::Stream;
 
 /// The longest `close` (and drop) waits: for close_notify to be sent, and then for the peer to
 /// acknowledge what we sent or to end its side. A peer that reads what it is sent and closes
 /// ends the wait at once; so does a connection whose every byte is already acknowledged.
+///
+/// ```
+/// use net_core::{dial, Socket, CLOSE_LINGER};
+/// # fn main() -> Result<(), net_core::Error> {
+/// let mut server = Socket::tcp()?;
+/// server.bind_addr(0, "127.0.0.1")?;
+/// server.listen()?;
+/// let mut client = dial("127.0.0.1", server.local_addr()?.port())?;
+/// let _conn = server.accept()?; // stays open
+/// client.send(b"acknowledged at once on loopback")?;
+/// client.close(); // waits at most CLOSE_LINGER; here not at all
+/// assert!(client.is_closed());
+/// println!("close waits at most {CLOSE_LINGER:?}");
+/// # Ok(()) }
+/// ```
 pub const CLOSE_LINGER: Duration = Duration::from_secs(2);
 
 impl Socket {
@@ -47,24 +62,17 @@ impl Socket {
     /// # Ok::<(), net_core::Error>(())
     /// ```
     pub fn close_with(&mut self, flags: SocketFlags) -> Result<()> {
-        let Some(io) = self.conn.io.take() else { return Ok(()) };
-        let stream = std::mem::take(&mut self.conn.stream);
+        let Some(io) = self.conn.io.clone() else { return Ok(()) };
         self.buf.clear();
         self.conn.deferred = None;
         let until = Instant::now() + CLOSE_LINGER;
         let _deadline = io.scoped_deadline(Some(until));
-        let mut result = Ok(());
-        if let Stream::Secured(mut session) = stream {
-            if session.handshake_complete() {
-                if let Err(e) = session.close_notify() {
-                    if !is_disconnection_error(flags, &e) {
-                        result = Err(Error::io("close", None, e));
-                    }
-                }
-            }
-            // The session holds a clone of the handle: the descriptor closes with the last.
-            drop(session);
-        }
+        let result = match self.conn.close_notify() {
+            Err(e) if !is_disconnection_error(flags, &e) => Err(Error::io("close", None, e)),
+            _ => Ok(()),
+        };
+        // The session holds a clone of the handle: the descriptor closes with the last.
+        self.conn = Conn { last_error: self.conn.last_error, ..Conn::default() };
         if self.sock_type == SockType::Stream {
             let tcp = matches!(self.domain, Domain::Inet | Domain::Inet6);
             io.drain_before_close(tcp, until);
@@ -96,11 +104,7 @@ impl Socket {
         const OP: &str = "shutdown";
         self.conn.ready(OP)?;
         if how != std::net::Shutdown::Read {
-            if let Stream::Secured(session) = &mut self.conn.stream {
-                if session.handshake_complete() {
-                    session.close_notify().map_err(|e| Error::io(OP, None, e))?;
-                }
-            }
+            self.conn.close_notify().map_err(|e| Error::io(OP, None, e))?;
         }
         let res = self.inner(OP)?.shutdown(how);
         res.map_err(|e| self.fail(OP, None, e))

@@ -53,6 +53,8 @@ pub(crate) struct Conn {
     pub(crate) deferred: Option<io::Error>,
     /// The last OS error code an operation on this socket met (Nim's `lastError`).
     pub(crate) last_error: Option<i32>,
+    /// close_notify was sent (by `shutdown`): `close` does not send it again.
+    pub(crate) notified: bool,
 }
 
 impl Conn {
@@ -123,35 +125,45 @@ impl Conn {
     /// One read into `dst` (`MSG_PEEK` when `peek`, on the bare descriptor), bounded by the
     /// call's deadline. An error deferred by an earlier call comes first.
     pub(crate) fn read(&mut self, call: &Call, dst: &mut [u8], peek: bool) -> Result<Got> {
-        let (io, stream, deferred) = self.parts(call.op)?;
-        if let Some(e) = deferred.take() {
-            return Ok(Got::Failed(e));
-        }
-        let _deadline = call.deadline.map(|d| io.scoped_deadline(Some(d)));
-        let res = match stream {
+        self.attempt(call, |io, stream| match stream {
             Stream::Secured(session) => session.read(dst),
             _ => io.recv(dst, if peek { libc::MSG_PEEK } else { 0 }),
-        };
-        Ok(Got::from_io(res, io, call.deadline.is_some()))
+        })
     }
 
     /// One read of at most `amount` bytes appended to `buf`. On the bare descriptor the
     /// bytes land in memory that was never zeroed.
     pub(crate) fn fill(&mut self, call: &Call, buf: &mut ReadBuffer, amount: usize) -> Result<Got> {
+        let got = self.attempt(call, |io, stream| match stream {
+            Stream::Secured(session) => session.read(buf.spare(amount)),
+            _ => buf.fill_with(amount, |vec, at| io.recv_into_vec(vec, at, amount)),
+        })?;
+        if let Got::Data(n) = got {
+            buf.filled(n);
+        }
+        Ok(got)
+    }
+
+    /// One read by `read` within the call's deadline, a deferred error first.
+    fn attempt(&mut self, call: &Call, read: impl FnOnce(&SocketIo, &mut Stream) -> io::Result<usize>) -> Result<Got> {
         let (io, stream, deferred) = self.parts(call.op)?;
         if let Some(e) = deferred.take() {
             return Ok(Got::Failed(e));
         }
         let _deadline = call.deadline.map(|d| io.scoped_deadline(Some(d)));
-        let res = match stream {
-            Stream::Secured(session) => session.read(buf.spare(amount)),
-            _ => buf.fill_with(amount, |vec, at| io.recv_into_vec(vec, at, amount)),
-        };
-        let got = Got::from_io(res, io, call.deadline.is_some());
-        if let Got::Data(n) = got {
-            buf.filled(n);
+        let res = read(io, stream);
+        Ok(Got::from_io(res, io, call.deadline.is_some()))
+    }
+
+    /// Tells the peer the session is over, once: `shutdown(Write)` and `close` both may ask.
+    pub(crate) fn close_notify(&mut self) -> io::Result<()> {
+        match &mut self.stream {
+            Stream::Secured(session) if !self.notified && session.handshake_complete() => {
+                self.notified = true;
+                session.close_notify()
+            }
+            _ => Ok(()),
         }
-        Ok(got)
     }
 
     /// What a failed read means: end of stream under `SafeDisconn`; with bytes already in

@@ -232,10 +232,7 @@ impl Socket {
     /// # Ok(()) }
     /// ```
     pub fn accept(&mut self) -> Result<Socket> {
-        let (mut client, _) = self.accept_raw(SocketFlags::default(), false)?;
-        // On failure (a timed-out handshake included) `client` is closed.
-        client.handshake()?;
-        Ok(client)
+        self.accept_secured(SocketFlags::default(), false).map(|(client, _)| client)
     }
 
     /// Waits for a client and returns it with its address as text (Nim's `acceptAddr`): the
@@ -269,9 +266,7 @@ impl Socket {
     /// # Ok(()) }
     /// ```
     pub fn accept_addr_with(&mut self, flags: SocketFlags, inheritable: bool) -> Result<(Socket, String)> {
-        let (mut client, peer) = self.accept_raw(flags, inheritable)?;
-        // On failure (a timed-out handshake included) `client` is closed.
-        client.handshake()?;
+        let (client, peer) = self.accept_secured(flags, inheritable)?;
         Ok((client, peer_text(&peer)))
     }
 
@@ -294,6 +289,14 @@ impl Socket {
         Ok((client, peer_text(&peer)))
     }
 
+    /// [`Socket::accept_raw`], then the client's TLS handshake (if any); on failure, a
+    /// timed-out handshake included, the client is closed.
+    fn accept_secured(&mut self, flags: SocketFlags, inheritable: bool) -> Result<(Socket, socket2::SockAddr)> {
+        let (mut client, peer) = self.accept_raw(flags, inheritable)?;
+        client.handshake()?;
+        Ok((client, peer))
+    }
+
     /// Accepts one client, its TLS handshake (if any) still to run; the peer's address as the
     /// OS gave it.
     fn accept_raw(&mut self, flags: SocketFlags, inheritable: bool) -> Result<(Socket, socket2::SockAddr)> {
@@ -308,13 +311,7 @@ impl Socket {
         if inheritable {
             conn.set_cloexec(false).ctx("accept")?;
         }
-        let mut client = Socket::builder()
-            .domain(self.domain)
-            .sock_type(self.sock_type)
-            .protocol(self.protocol)
-            .buffered(self.buffered)
-            .buffer_size(self.buf.chunk())
-            .from_fd(conn.into());
+        let mut client = self.sibling(conn);
         if let Stream::Pending(upgrade) = &self.conn.stream {
             client.conn.stream = Stream::Accepted(upgrade.clone());
         }
@@ -429,6 +426,17 @@ fn peer_text(peer: &socket2::SockAddr) -> String {
 }
 
 /// The clients of a listener, from [`Socket::incoming`]. Never ends.
+///
+/// ```
+/// # fn main() -> Result<(), net_core::Error> {
+/// let mut server = net_core::Socket::tcp()?;
+/// server.bind_addr(0, "127.0.0.1")?;
+/// server.listen()?;
+/// let _client = net_core::dial("127.0.0.1", server.local_addr()?.port())?;
+/// let mut clients: net_core::Incoming<'_> = server.incoming();
+/// assert!(clients.next().unwrap().is_ok());
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 #[must_use = "iterators do nothing unless consumed"]
 pub struct Incoming<'a> {

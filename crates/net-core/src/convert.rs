@@ -39,13 +39,19 @@ impl Socket {
             });
         }
         let dup = inner.try_clone().map_err(|e| Error::io(OP, None, e))?;
-        Ok(crate::builder::SocketBuilder::default()
+        Ok(self.sibling(dup))
+    }
+
+    /// A socket over `inner` with this one's settings: family, type, protocol, buffering and
+    /// buffer size (an accepted client, a clone).
+    pub(crate) fn sibling(&self, inner: socket2::Socket) -> Socket {
+        crate::builder::SocketBuilder::default()
             .domain(self.domain)
             .sock_type(self.sock_type)
             .protocol(self.protocol)
             .buffered(self.buffered)
             .buffer_size(self.buf.chunk())
-            .wrap(dup))
+            .wrap(inner)
     }
 
     /// Wraps a socket2 socket, reading its family and type from the OS.

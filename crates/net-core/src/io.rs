@@ -77,6 +77,22 @@ pub(crate) fn deadline_after(timeout: Option<Duration>) -> Option<Instant> {
 }
 
 /// Puts back the deadline a [`SocketIo::scoped_deadline`] replaced.
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// let socket = net_core::Socket::tcp()?;
+/// let io = socket.io_handle()?;
+/// let outer: net_core::DeadlineGuard<'_> = io.scoped_deadline(Some(Instant::now() + Duration::from_secs(9)));
+/// let soon = Instant::now() + Duration::from_secs(1);
+/// {
+///     let _inner = io.scoped_deadline(Some(soon));
+///     assert_eq!(io.deadline(), Some(soon), "the earlier deadline wins");
+/// }
+/// assert!(io.deadline().unwrap() > soon, "the outer one is back");
+/// drop(outer);
+/// assert_eq!(io.deadline(), None);
+/// # Ok::<(), net_core::Error>(())
+/// ```
 #[derive(Debug)]
 #[must_use = "the deadline is put back when the guard is dropped"]
 pub struct DeadlineGuard<'a> {
@@ -171,7 +187,11 @@ impl SocketIo {
 
     /// Waits for `events` until the deadline, if there is one. `Ok(false)`: no deadline, the
     /// call may block; `Ok(true)`: ready, the call must not block.
+    #[inline]
     fn wait_for(&self, events: i16) -> io::Result<bool> {
+        if !self.has_deadline() {
+            return Ok(false);
+        }
         let Some(deadline) = self.deadline() else { return Ok(false) };
         let left = deadline.saturating_duration_since(Instant::now());
         if sys::wait(self.as_raw_fd(), events, left)? {
@@ -184,6 +204,7 @@ impl SocketIo {
 
     /// Runs `op` (given `MSG_DONTWAIT` when it must not block) until it does not meet
     /// `WouldBlock` on a descriptor that `wait_for` said was ready.
+    #[inline]
     fn bounded(&self, events: i16, mut op: impl FnMut(i32) -> io::Result<usize>) -> io::Result<usize> {
         loop {
             let flags = if self.wait_for(events)? { libc::MSG_DONTWAIT } else { 0 };
@@ -206,9 +227,6 @@ impl SocketIo {
     #[inline]
     pub(crate) fn recv(&self, buf: &mut [u8], flags: i32) -> io::Result<usize> {
         let fd = self.as_raw_fd();
-        if !self.has_deadline() {
-            return sys::recv(fd, buf, flags);
-        }
         self.bounded(libc::POLLIN, |extra| sys::recv(fd, buf, flags | extra))
     }
 
@@ -216,18 +234,12 @@ impl SocketIo {
     /// deadline.
     pub(crate) fn recv_into_vec(&self, vec: &mut Vec<u8>, at: usize, max: usize) -> io::Result<usize> {
         let fd = self.as_raw_fd();
-        if !self.has_deadline() {
-            return sys::recv_into_vec(fd, vec, at..at + max, 0);
-        }
         self.bounded(libc::POLLIN, |extra| sys::recv_into_vec(fd, vec, at..at + max, extra))
     }
 
     /// `send(2)` with `flags`, bounded by the deadline.
     pub(crate) fn send(&self, buf: &[u8], flags: i32) -> io::Result<usize> {
         let fd = self.as_raw_fd();
-        if !self.has_deadline() {
-            return sys::send(fd, buf, flags);
-        }
         self.bounded(libc::POLLOUT, |extra| sys::send(fd, buf, flags | extra))
     }
 
@@ -273,6 +285,10 @@ impl SocketIo {
 
 /// How much a [`ReadAheadIo`] asks the kernel for at once: the largest TLS record
 /// (16 KiB of plaintext, 2 KiB of expansion, a 5-byte header).
+///
+/// ```
+/// assert_eq!(net_core::READ_AHEAD_SIZE, 16 * 1024 + 2048 + 5);
+/// ```
 pub const READ_AHEAD_SIZE: usize = 16 * 1024 + 2048 + 5;
 
 /// A [`SocketIo`] that reads ahead while a call has a deadline, for TLS libraries: they read a
@@ -308,7 +324,14 @@ pub struct ReadAheadIo {
 }
 
 impl ReadAheadIo {
-    /// Reads ahead on `io`; the buffer is allocated on the first small read.
+    /// Reads ahead on `io`; the buffer is allocated on the first small read of a timed call.
+    ///
+    /// ```
+    /// let socket = net_core::Socket::tcp()?;
+    /// let ahead = net_core::ReadAheadIo::new(socket.io_handle()?);
+    /// assert_eq!(ahead.buffered(), 0);
+    /// # Ok::<(), net_core::Error>(())
+    /// ```
     pub fn new(io: SocketIo) -> ReadAheadIo {
         ReadAheadIo { io, buf: Vec::new(), start: 0, end: 0 }
     }

@@ -37,6 +37,18 @@ pub(crate) fn find_eol(hay: &[u8]) -> Option<usize> {
 }
 
 /// The lines of a socket, from [`Socket::lines`].
+///
+/// ```
+/// use net_core::{Lines, ReadOptions, Socket};
+/// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+/// let (mut a, mut b) = (Socket::from(a), Socket::from(b));
+/// a.send(b"x\ny\n")?;
+/// a.close();
+/// let mut lines: Lines<'_> = b.lines(ReadOptions::new());
+/// assert_eq!(lines.next().transpose()?, Some("x".to_string()));
+/// assert_eq!(lines.count(), 1);
+/// # Ok::<(), net_core::Error>(())
+/// ```
 #[derive(Debug)]
 #[must_use = "iterators do nothing unless consumed"]
 pub struct Lines<'a> {

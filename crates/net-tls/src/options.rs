@@ -271,6 +271,12 @@ pub struct ContextOptions {
 /// `accept` then cannot hang on a client that connects and sends nothing, or stalls (or
 /// drips bytes) mid-handshake. [`ContextOptions::handshake_timeout`] changes it and
 /// [`ContextOptions::no_handshake_timeout`] turns it off.
+///
+/// ```
+/// use net_tls::{ContextOptions, DEFAULT_HANDSHAKE_TIMEOUT};
+/// assert_eq!(DEFAULT_HANDSHAKE_TIMEOUT, std::time::Duration::from_secs(10));
+/// assert_eq!(ContextOptions::new().handshake_timeout, Some(DEFAULT_HANDSHAKE_TIMEOUT));
+/// ```
 pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Default for ContextOptions {
