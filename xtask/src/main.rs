@@ -5,6 +5,7 @@
 //! dependencies so that it builds in a moment.
 
 mod bench;
+mod facade_docs;
 mod test_matrix;
 mod tls_doc;
 
@@ -23,6 +24,8 @@ tasks:
                          ARGS go to the binary (--quick, --instructions, --memory, a
                          benchmark name, --help); --instructions installs valgrind and
                          strace first when they are missing (as root)
+  facade-docs            compile and run every doc example of the published crates in a
+                         generated crate whose only dependency is `net`
   tls-doc                write docs/tls-backends.md from the backends' capabilities
   help                   print this text
 ";
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
     match task.as_deref() {
         Some("test-matrix") => test_matrix::run(&rest),
         Some("bench") => bench::run(&rest),
+        Some("facade-docs") => facade_docs::run(&rest),
         Some("tls-doc") => tls_doc::run(&rest),
         Some("help" | "-h" | "--help") => {
             print!("{HELP}");

@@ -19,8 +19,12 @@ use std::time::{Duration, Instant};
 struct Cell {
     /// Shown in the table; the filter argument matches against it.
     name: &'static str,
-    /// What follows `cargo test --no-fail-fast`: packages, features...
+    /// What follows `cargo test --no-fail-fast`: packages, features... Unused by the
+    /// facade-docs cell.
     args: &'static [&'static str],
+    /// The doctests of the generated crate of `cargo xtask facade-docs` instead of a
+    /// workspace `cargo test`.
+    facade_docs: bool,
 }
 
 /// Every cell, in the order they run: net-core alone, the TLS traits alone, the facade with
@@ -28,9 +32,13 @@ struct Cell {
 /// again (features must not change them) plus the TLS conformance, interop, leak and
 /// `openssl` command-line suites, and the backend's own tests.
 const CELLS: &[Cell] = &[
-    Cell { name: "net-core alone", args: &["-p", "net-core"] },
-    Cell { name: "net-tls (traits, no backend)", args: &["-p", "net-tls"] },
-    Cell { name: "net + suites, no TLS", args: &["-p", "net", "-p", "net-tests", "--no-default-features"] },
+    Cell { name: "net-core alone", args: &["-p", "net-core"], facade_docs: false },
+    Cell { name: "net-tls (traits, no backend)", args: &["-p", "net-tls"], facade_docs: false },
+    Cell {
+        name: "net + suites, no TLS",
+        args: &["-p", "net", "-p", "net-tests", "--no-default-features"],
+        facade_docs: false,
+    },
     Cell {
         name: "rustls alone",
         args: &[
@@ -44,6 +52,7 @@ const CELLS: &[Cell] = &[
             "--features",
             "net/rustls,net-tests/rustls",
         ],
+        facade_docs: false,
     },
     Cell {
         name: "openssl alone",
@@ -58,6 +67,7 @@ const CELLS: &[Cell] = &[
             "--features",
             "net/openssl,net-tests/openssl",
         ],
+        facade_docs: false,
     },
     Cell {
         name: "native-tls alone",
@@ -72,6 +82,7 @@ const CELLS: &[Cell] = &[
             "--features",
             "net/native-tls,net-tests/native-tls",
         ],
+        facade_docs: false,
     },
     Cell {
         name: "all three backends",
@@ -84,8 +95,10 @@ const CELLS: &[Cell] = &[
             "--features",
             "net/rustls,net/openssl,net/native-tls,net-tests/rustls,net-tests/openssl,net-tests/native-tls",
         ],
+        facade_docs: false,
     },
-    Cell { name: "xtask", args: &["-p", "xtask"] },
+    Cell { name: "doc examples, net as the only dependency", args: &[], facade_docs: true },
+    Cell { name: "xtask", args: &["-p", "xtask"], facade_docs: false },
 ];
 
 /// Test counts, from one `test result:` line or summed over many.
@@ -140,7 +153,12 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
     }
     let mut outcomes = Vec::new();
     for (i, cell) in cells.iter().enumerate() {
-        println!("==> [{}/{}] {}: cargo test --no-fail-fast {}", i + 1, cells.len(), cell.name, cell.args.join(" "));
+        let what = if cell.facade_docs {
+            "cargo xtask facade-docs".to_owned()
+        } else {
+            format!("cargo test --no-fail-fast {}", cell.args.join(" "))
+        };
+        println!("==> [{}/{}] {}: {what}", i + 1, cells.len(), cell.name);
         outcomes.push(run_cell(*cell));
     }
     print!("\n{}", table(&outcomes));
@@ -163,12 +181,20 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
 /// Runs one cell, streaming its output through and counting its tests.
 fn run_cell(cell: Cell) -> Outcome {
     let start = Instant::now();
-    let mut cmd = crate::cargo();
-    cmd.args(["test", "--no-fail-fast"])
-        .args(cell.args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let mut cmd = if cell.facade_docs {
+        match crate::facade_docs::command() {
+            Ok(cmd) => cmd,
+            Err(e) => {
+                eprintln!("xtask test-matrix: could not write the facade-docs crate: {e}");
+                return Outcome { cell, counts: Counts::default(), exit: None, elapsed: start.elapsed() };
+            }
+        }
+    } else {
+        let mut cmd = crate::cargo();
+        cmd.args(["test", "--no-fail-fast"]).args(cell.args);
+        cmd
+    };
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = match cmd.spawn() {
         Ok(child) => child,
         Err(e) => {
@@ -395,7 +421,7 @@ test result: ok. 39 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; fin
 
     #[test]
     fn the_table_lines_up() {
-        let cell = Cell { name: "net-core alone", args: &[] };
+        let cell = Cell { name: "net-core alone", args: &[], facade_docs: false };
         let o = Outcome { cell, counts: counts(120, 3, 0), exit: Some(101), elapsed: Duration::from_millis(12_340) };
         let t = table(&[o]);
         let lines: Vec<&str> = t.lines().collect();

@@ -13,11 +13,11 @@ use crate::error::{Context, Error, Result};
 /// `Display` follows RFC 5952.
 ///
 /// ```
-/// use net_core::{parse_ip_address, IpAddress};
+/// use net::{parse_ip_address, IpAddress};
 /// let ip: IpAddress = parse_ip_address("2001:db8:0:0:0:0:0:1")?;
 /// assert_eq!(ip.to_string(), "2001:db8::1");
 /// assert_ne!(parse_ip_address("::1")?, parse_ip_address("127.0.0.1")?);
-/// # Ok::<(), net_core::Error>(())
+/// # Ok::<(), net::Error>(())
 /// ```
 #[doc(alias = "IpAddr")]
 pub type IpAddress = std::net::IpAddr;
@@ -25,9 +25,9 @@ pub type IpAddress = std::net::IpAddr;
 /// The family of an [`IpAddress`].
 ///
 /// ```
-/// use net_core::{parse_ip_address, IpAddressFamily};
+/// use net::{parse_ip_address, IpAddressFamily};
 /// assert_eq!(IpAddressFamily::of(&parse_ip_address("::1")?), IpAddressFamily::Ipv6);
-/// # Ok::<(), net_core::Error>(())
+/// # Ok::<(), net::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IpAddressFamily {
@@ -43,7 +43,7 @@ impl IpAddressFamily {
     /// The family of `ip` (Nim's `ip.family`).
     ///
     /// ```
-    /// use net_core::{ipv4_any, IpAddressFamily};
+    /// use net::{ipv4_any, IpAddressFamily};
     /// assert_eq!(IpAddressFamily::of(&ipv4_any()), IpAddressFamily::Ipv4);
     /// ```
     #[doc(alias = "family")]
@@ -67,7 +67,7 @@ impl fmt::Display for IpAddressFamily {
 /// A port number. Functions take `impl Into<Port>`, so a plain `u16` works too.
 ///
 /// ```
-/// use net_core::Port;
+/// use net::Port;
 /// let p: Port = 8080.into();
 /// assert_eq!(p.to_string(), "8080");
 /// assert_eq!(u16::from(p), 8080);
@@ -90,7 +90,7 @@ impl From<Port> for u16 {
 /// A port number in decimal, `0` to `65535`.
 ///
 /// ```
-/// use net_core::Port;
+/// use net::Port;
 /// assert_eq!("8080".parse::<Port>(), Ok(Port(8080)));
 /// assert!("65536".parse::<Port>().is_err());
 /// assert!("-1".parse::<Port>().is_err());
@@ -149,7 +149,7 @@ pub enum ParseIpErrorKind {
 /// A string that is not an IP address: what is wrong, and at which byte offset.
 ///
 /// ```
-/// use net_core::{parse_ip_address, ParseIpErrorKind};
+/// use net::{parse_ip_address, ParseIpErrorKind};
 /// let err = parse_ip_address("1.02.3.4").unwrap_err();
 /// assert_eq!(err.kind(), &ParseIpErrorKind::LeadingZero);
 /// assert_eq!(err.position(), 2);
@@ -167,7 +167,7 @@ impl ParseIpError {
     /// What is wrong.
     ///
     /// ```
-    /// use net_core::{parse_ip_address, ParseIpErrorKind};
+    /// use net::{parse_ip_address, ParseIpErrorKind};
     /// assert_eq!(parse_ip_address("").unwrap_err().kind(), &ParseIpErrorKind::Empty);
     /// ```
     pub fn kind(&self) -> &ParseIpErrorKind {
@@ -177,7 +177,7 @@ impl ParseIpError {
     /// The byte offset in the input where the problem is.
     ///
     /// ```
-    /// assert_eq!(net_core::parse_ip_address("1.2.3.x").unwrap_err().position(), 6);
+    /// assert_eq!(net::parse_ip_address("1.2.3.x").unwrap_err().position(), 6);
     /// ```
     pub fn position(&self) -> usize {
         self.position
@@ -186,7 +186,7 @@ impl ParseIpError {
     /// The input that was refused.
     ///
     /// ```
-    /// assert_eq!(net_core::parse_ip_address("1.2").unwrap_err().input(), "1.2");
+    /// assert_eq!(net::parse_ip_address("1.2").unwrap_err().input(), "1.2");
     /// ```
     pub fn input(&self) -> &str {
         &self.input
@@ -227,10 +227,10 @@ impl std::error::Error for ParseIpError {}
 /// ids, brackets, ports and prefixes are refused. The error says why and at which byte.
 ///
 /// ```
-/// use net_core::parse_ip_address;
+/// use net::parse_ip_address;
 /// assert_eq!(parse_ip_address("::ffff:1.2.3.4")?.to_string(), "::ffff:1.2.3.4");
 /// assert!(parse_ip_address("00001::1").is_err());
-/// # Ok::<(), net_core::Error>(())
+/// # Ok::<(), net::Error>(())
 /// ```
 #[doc(alias = "parseIpAddress")]
 pub fn parse_ip_address(input: &str) -> Result<IpAddress, ParseIpError> {
@@ -244,8 +244,8 @@ pub fn parse_ip_address(input: &str) -> Result<IpAddress, ParseIpError> {
 /// Whether `input` is an IPv4 or IPv6 address (Nim's `isIpAddress`). Never fails.
 ///
 /// ```
-/// assert!(net_core::is_ip_address("192.168.1.1"));
-/// assert!(!net_core::is_ip_address("not-an-ip"));
+/// assert!(net::is_ip_address("192.168.1.1"));
+/// assert!(!net::is_ip_address("not-an-ip"));
 /// ```
 #[doc(alias = "isIpAddress")]
 pub fn is_ip_address(input: &str) -> bool {
@@ -364,7 +364,7 @@ fn diagnose_v6(s: &str) -> Option<Diagnosis> {
 /// `0.0.0.0`: every IPv4 interface (Nim's `IPv4_any`).
 ///
 /// ```
-/// assert_eq!(net_core::ipv4_any().to_string(), "0.0.0.0");
+/// assert_eq!(net::ipv4_any().to_string(), "0.0.0.0");
 /// ```
 #[doc(alias = "IPv4_any")]
 pub const fn ipv4_any() -> IpAddress {
@@ -374,7 +374,7 @@ pub const fn ipv4_any() -> IpAddress {
 /// `127.0.0.1` (Nim's `IPv4_loopback`).
 ///
 /// ```
-/// assert_eq!(net_core::ipv4_loopback().to_string(), "127.0.0.1");
+/// assert_eq!(net::ipv4_loopback().to_string(), "127.0.0.1");
 /// ```
 #[doc(alias = "IPv4_loopback")]
 pub const fn ipv4_loopback() -> IpAddress {
@@ -384,7 +384,7 @@ pub const fn ipv4_loopback() -> IpAddress {
 /// `255.255.255.255` (Nim's `IPv4_broadcast`).
 ///
 /// ```
-/// assert_eq!(net_core::ipv4_broadcast().to_string(), "255.255.255.255");
+/// assert_eq!(net::ipv4_broadcast().to_string(), "255.255.255.255");
 /// ```
 #[doc(alias = "IPv4_broadcast")]
 pub const fn ipv4_broadcast() -> IpAddress {
@@ -394,7 +394,7 @@ pub const fn ipv4_broadcast() -> IpAddress {
 /// `::`: every IPv6 interface (Nim's `IPv6_any`).
 ///
 /// ```
-/// assert_eq!(net_core::ipv6_any().to_string(), "::");
+/// assert_eq!(net::ipv6_any().to_string(), "::");
 /// ```
 #[doc(alias = "IPv6_any")]
 pub const fn ipv6_any() -> IpAddress {
@@ -404,7 +404,7 @@ pub const fn ipv6_any() -> IpAddress {
 /// `::1` (Nim's `IPv6_loopback`).
 ///
 /// ```
-/// assert_eq!(net_core::ipv6_loopback().to_string(), "::1");
+/// assert_eq!(net::ipv6_loopback().to_string(), "::1");
 /// ```
 #[doc(alias = "IPv6_loopback")]
 pub const fn ipv6_loopback() -> IpAddress {
@@ -414,11 +414,11 @@ pub const fn ipv6_loopback() -> IpAddress {
 /// An address and port as the OS `sockaddr` (Nim's `toSockAddr`).
 ///
 /// ```
-/// use net_core::{ipv6_loopback, to_sock_addr, from_sock_addr, Port};
+/// use net::{ipv6_loopback, to_sock_addr, from_sock_addr, Port};
 /// let sa = to_sock_addr(ipv6_loopback(), 443);
 /// assert_eq!(sa.len(), 28); // sizeof(sockaddr_in6)
 /// assert_eq!(from_sock_addr(&sa)?, (ipv6_loopback(), Port(443)));
-/// # Ok::<(), net_core::Error>(())
+/// # Ok::<(), net::Error>(())
 /// ```
 #[doc(alias = "toSockAddr")]
 pub fn to_sock_addr(ip: IpAddress, port: impl Into<Port>) -> SockAddr {
@@ -430,10 +430,10 @@ pub fn to_sock_addr(ip: IpAddress, port: impl Into<Port>) -> SockAddr {
 /// [`Error::InvalidArgument`].
 ///
 /// ```
-/// use net_core::{from_sock_addr, ipv4_loopback, to_sock_addr, Port};
+/// use net::{from_sock_addr, ipv4_loopback, to_sock_addr, Port};
 /// let (ip, port) = from_sock_addr(&to_sock_addr(ipv4_loopback(), 80))?;
 /// assert_eq!((ip, port), (ipv4_loopback(), Port(80)));
-/// # Ok::<(), net_core::Error>(())
+/// # Ok::<(), net::Error>(())
 /// ```
 #[doc(alias = "fromSockAddr")]
 pub fn from_sock_addr(sa: &SockAddr) -> Result<(IpAddress, Port)> {
@@ -460,7 +460,7 @@ pub fn from_sock_addr(sa: &SockAddr) -> Result<(IpAddress, Port)> {
 /// No packet is sent: a UDP socket is connected, which only picks a route.
 ///
 /// ```
-/// match net_core::primary_ip_addr() {
+/// match net::primary_ip_addr() {
 ///     Ok(ip) => println!("primary address: {ip}"),
 ///     Err(e) => println!("no route to the outside: {e}"),
 /// }
@@ -473,9 +473,9 @@ pub fn primary_ip_addr() -> Result<IpAddress> {
 /// The local address the OS would use to reach `dest` (Nim's `getPrimaryIPAddr(dest)`).
 ///
 /// ```
-/// use net_core::{ipv4_loopback, primary_ip_addr_for};
+/// use net::{ipv4_loopback, primary_ip_addr_for};
 /// assert_eq!(primary_ip_addr_for(ipv4_loopback())?, ipv4_loopback());
-/// # Ok::<(), net_core::Error>(())
+/// # Ok::<(), net::Error>(())
 /// ```
 #[doc(alias = "getPrimaryIPAddr")]
 pub fn primary_ip_addr_for(dest: IpAddress) -> Result<IpAddress> {

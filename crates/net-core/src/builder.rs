@@ -12,7 +12,7 @@ use crate::socket::{Socket, BUFFER_SIZE};
 /// How to make a [`Socket`]; Nim's `newSocket` parameters, with Nim's defaults.
 ///
 /// ```
-/// use net_core::{Domain, Protocol, Socket, SockType};
+/// use net::{Domain, Protocol, Socket, SockType};
 /// let udp = Socket::builder()
 ///     .domain(Domain::Inet6)
 ///     .sock_type(SockType::Dgram)
@@ -20,7 +20,7 @@ use crate::socket::{Socket, BUFFER_SIZE};
 ///     .buffered(false)
 ///     .build()?;
 /// assert!(!udp.is_buffered());
-/// # Ok::<(), net_core::Error>(())
+/// # Ok::<(), net::Error>(())
 /// ```
 #[derive(Debug, Clone)]
 #[must_use]
@@ -50,9 +50,9 @@ impl SocketBuilder {
     /// The address family; default `Inet`.
     ///
     /// ```
-    /// let s = net_core::Socket::builder().domain(net_core::Domain::Inet6).build()?;
-    /// assert_eq!(s.domain(), net_core::Domain::Inet6);
-    /// # Ok::<(), net_core::Error>(())
+    /// let s = net::Socket::builder().domain(net::Domain::Inet6).build()?;
+    /// assert_eq!(s.domain(), net::Domain::Inet6);
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn domain(mut self, domain: Domain) -> Self {
         self.domain = domain;
@@ -62,10 +62,10 @@ impl SocketBuilder {
     /// The socket type; default `Stream`.
     ///
     /// ```
-    /// use net_core::{Protocol, Socket, SockType};
+    /// use net::{Protocol, Socket, SockType};
     /// let s = Socket::builder().sock_type(SockType::Dgram).protocol(Protocol::Udp).build()?;
     /// assert_eq!(s.sock_type(), SockType::Dgram);
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn sock_type(mut self, sock_type: SockType) -> Self {
         self.sock_type = sock_type;
@@ -75,10 +75,10 @@ impl SocketBuilder {
     /// The protocol; default `Tcp`.
     ///
     /// ```
-    /// use net_core::{Domain, Protocol, Socket};
+    /// use net::{Domain, Protocol, Socket};
     /// let s = Socket::builder().domain(Domain::Unix).protocol(Protocol::Default).build()?;
     /// assert_eq!(s.protocol(), Protocol::Default);
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn protocol(mut self, protocol: Protocol) -> Self {
         self.protocol = protocol;
@@ -88,8 +88,8 @@ impl SocketBuilder {
     /// Whether reads go through the read buffer; default `true`.
     ///
     /// ```
-    /// assert!(!net_core::Socket::builder().buffered(false).build()?.is_buffered());
-    /// # Ok::<(), net_core::Error>(())
+    /// assert!(!net::Socket::builder().buffered(false).build()?.is_buffered());
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn buffered(mut self, buffered: bool) -> Self {
         self.buffered = buffered;
@@ -99,9 +99,9 @@ impl SocketBuilder {
     /// Whether child processes inherit the descriptor; default `false` (`SOCK_CLOEXEC`).
     ///
     /// ```
-    /// let s = net_core::Socket::builder().inheritable(true).build()?;
+    /// let s = net::Socket::builder().inheritable(true).build()?;
     /// assert!(!s.is_closed());
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn inheritable(mut self, inheritable: bool) -> Self {
         self.inheritable = inheritable;
@@ -111,9 +111,9 @@ impl SocketBuilder {
     /// The refill size of the read buffer; default [`BUFFER_SIZE`]. Zero counts as one.
     ///
     /// ```
-    /// let s = net_core::Socket::builder().buffer_size(16 * 1024).build()?;
+    /// let s = net::Socket::builder().buffer_size(16 * 1024).build()?;
     /// assert_eq!(s.buffer_size(), 16 * 1024);
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn buffer_size(mut self, size: usize) -> Self {
         self.buffer_size = size;
@@ -123,9 +123,9 @@ impl SocketBuilder {
     /// Creates the socket (`socket(2)`).
     ///
     /// ```
-    /// let s = net_core::Socket::builder().build()?;
+    /// let s = net::Socket::builder().build()?;
     /// assert!(!s.is_closed());
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn build(self) -> Result<Socket> {
         let protocol = match self.protocol {
@@ -150,9 +150,9 @@ impl SocketBuilder {
     /// ```
     /// use std::os::fd::OwnedFd;
     /// let std_socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    /// let s = net_core::Socket::builder()
-    ///     .sock_type(net_core::SockType::Dgram)
-    ///     .protocol(net_core::Protocol::Udp)
+    /// let s = net::Socket::builder()
+    ///     .sock_type(net::SockType::Dgram)
+    ///     .protocol(net::Protocol::Udp)
     ///     .from_fd(OwnedFd::from(std_socket));
     /// assert!(s.local_addr().is_ok());
     /// ```

@@ -21,8 +21,8 @@ use crate::socket::Socket;
 /// ends the wait at once; so does a connection whose every byte is already acknowledged.
 ///
 /// ```
-/// use net_core::{dial, Socket, CLOSE_LINGER};
-/// # fn main() -> Result<(), net_core::Error> {
+/// use net::{dial, Socket, CLOSE_LINGER};
+/// # fn main() -> Result<(), net::Error> {
 /// let mut server = Socket::tcp()?;
 /// server.bind_addr(0, "127.0.0.1")?;
 /// server.listen()?;
@@ -43,11 +43,11 @@ impl Socket {
     /// is fine; drop closes the same way.
     ///
     /// ```
-    /// let mut s = net_core::Socket::tcp()?;
+    /// let mut s = net::Socket::tcp()?;
     /// s.close();
     /// s.close();
     /// assert!(s.recv(1).is_err());
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn close(&mut self) {
         let _ = self.close_with(SocketFlags::default());
@@ -57,9 +57,9 @@ impl Socket {
     /// (the descriptor is closed either way).
     ///
     /// ```
-    /// let mut s = net_core::Socket::tcp()?;
-    /// s.close_with(net_core::SocketFlags::empty())?;
-    /// # Ok::<(), net_core::Error>(())
+    /// let mut s = net::Socket::tcp()?;
+    /// s.close_with(net::SocketFlags::empty())?;
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn close_with(&mut self, flags: SocketFlags) -> Result<()> {
         let Some(io) = self.conn.io.clone() else { return Ok(()) };
@@ -89,7 +89,7 @@ impl Socket {
     ///
     /// ```
     /// use std::net::Shutdown;
-    /// use net_core::Socket;
+    /// use net::Socket;
     /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
     /// let (mut a, mut b) = (Socket::from(a), Socket::from(b));
     /// a.send(b"last\n")?;
@@ -98,7 +98,7 @@ impl Socket {
     /// assert_eq!(b.recv_line()?, "", "the end of the stream");
     /// b.send(b"still open the other way\n")?;
     /// assert_eq!(a.recv_line()?, "still open the other way");
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn shutdown(&mut self, how: std::net::Shutdown) -> Result<()> {
         const OP: &str = "shutdown";

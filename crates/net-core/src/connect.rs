@@ -51,11 +51,11 @@ impl Socket {
     /// wrapped for TLS runs its handshake here, with `address` as the server name.
     ///
     /// ```
-    /// # fn main() -> Result<(), net_core::Error> {
-    /// let mut server = net_core::Socket::tcp()?;
+    /// # fn main() -> Result<(), net::Error> {
+    /// let mut server = net::Socket::tcp()?;
     /// server.bind_addr(0, "127.0.0.1")?;
     /// server.listen()?;
-    /// let mut client = net_core::Socket::tcp()?;
+    /// let mut client = net::Socket::tcp()?;
     /// client.connect("localhost", server.local_addr()?.port())?;
     /// # Ok(()) }
     /// ```
@@ -68,12 +68,12 @@ impl Socket {
     /// path.
     ///
     /// ```
-    /// # fn main() -> Result<(), net_core::Error> {
+    /// # fn main() -> Result<(), net::Error> {
     /// use std::time::Duration;
-    /// let mut server = net_core::Socket::tcp()?;
+    /// let mut server = net::Socket::tcp()?;
     /// server.bind_addr(0, "127.0.0.1")?;
     /// server.listen()?;
-    /// let mut client = net_core::Socket::tcp()?;
+    /// let mut client = net::Socket::tcp()?;
     /// client.connect_timeout("127.0.0.1", server.local_addr()?.port(), Duration::from_secs(5))?;
     /// # Ok(()) }
     /// ```
@@ -151,12 +151,12 @@ impl Socket {
     /// Whether a client is waiting to be accepted on this listener (a poll that does not wait).
     ///
     /// ```
-    /// # fn main() -> Result<(), net_core::Error> {
-    /// let mut server = net_core::Socket::tcp()?;
+    /// # fn main() -> Result<(), net::Error> {
+    /// let mut server = net::Socket::tcp()?;
     /// server.bind_addr(0, "127.0.0.1")?;
     /// server.listen()?;
     /// assert!(!server.has_pending_connection()?);
-    /// let _client = net_core::dial("127.0.0.1", server.local_addr()?.port())?;
+    /// let _client = net::dial("127.0.0.1", server.local_addr()?.port())?;
     /// assert!(server.has_pending_connection()?);
     /// # Ok(()) }
     /// ```
@@ -169,10 +169,10 @@ impl Socket {
     /// family (`0.0.0.0` or `::`); port 0 lets the OS pick. The error names address and port.
     ///
     /// ```
-    /// let mut s = net_core::Socket::tcp6()?;
+    /// let mut s = net::Socket::tcp6()?;
     /// s.bind_addr(0, "")?;
     /// assert!(s.local_addr()?.ip().is_unspecified());
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "bindAddr")]
     pub fn bind_addr(&mut self, port: impl Into<Port>, address: &str) -> Result<()> {
@@ -196,10 +196,10 @@ impl Socket {
     /// Starts listening, with a backlog of [`SOMAXCONN`](crate::SOMAXCONN) (Nim's `listen`).
     ///
     /// ```
-    /// let mut s = net_core::Socket::tcp()?;
+    /// let mut s = net::Socket::tcp()?;
     /// s.bind_addr(0, "127.0.0.1")?;
     /// s.listen()?;
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn listen(&mut self) -> Result<()> {
         self.listen_backlog(crate::socket::SOMAXCONN)
@@ -208,10 +208,10 @@ impl Socket {
     /// Starts listening with the given backlog.
     ///
     /// ```
-    /// let mut s = net_core::Socket::tcp()?;
+    /// let mut s = net::Socket::tcp()?;
     /// s.bind_addr(0, "127.0.0.1")?;
     /// s.listen_backlog(16)?;
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn listen_backlog(&mut self, backlog: i32) -> Result<()> {
         let res = self.inner("listen")?.listen(backlog);
@@ -222,11 +222,11 @@ impl Socket {
     /// listener wrapped for TLS, already through its handshake.
     ///
     /// ```
-    /// # fn main() -> Result<(), net_core::Error> {
-    /// let mut server = net_core::Socket::tcp()?;
+    /// # fn main() -> Result<(), net::Error> {
+    /// let mut server = net::Socket::tcp()?;
     /// server.bind_addr(0, "127.0.0.1")?;
     /// server.listen()?;
-    /// let _client = net_core::dial("127.0.0.1", server.local_addr()?.port())?;
+    /// let _client = net::dial("127.0.0.1", server.local_addr()?.port())?;
     /// let conn = server.accept()?;
     /// assert!(conn.peer_addr()?.ip().is_loopback());
     /// # Ok(()) }
@@ -239,11 +239,11 @@ impl Socket {
     /// real peer address for IPv6 listeners too (`::1`, `::ffff:127.0.0.1`); a Unix peer's path.
     ///
     /// ```
-    /// # fn main() -> Result<(), net_core::Error> {
-    /// let mut server = net_core::Socket::tcp6()?;
+    /// # fn main() -> Result<(), net::Error> {
+    /// let mut server = net::Socket::tcp6()?;
     /// server.bind_addr(0, "::1")?;
     /// server.listen()?;
-    /// let _client = net_core::dial("::1", server.local_addr()?.port())?;
+    /// let _client = net::dial("::1", server.local_addr()?.port())?;
     /// let (_conn, address) = server.accept_addr()?;
     /// assert_eq!(address, "::1");
     /// # Ok(()) }
@@ -257,12 +257,12 @@ impl Socket {
     /// client that went away before it was accepted (`ECONNABORTED`...) is skipped.
     ///
     /// ```
-    /// # fn main() -> Result<(), net_core::Error> {
-    /// let mut server = net_core::Socket::tcp()?;
+    /// # fn main() -> Result<(), net::Error> {
+    /// let mut server = net::Socket::tcp()?;
     /// server.bind_addr(0, "127.0.0.1")?;
     /// server.listen()?;
-    /// let _client = net_core::dial("127.0.0.1", server.local_addr()?.port())?;
-    /// let (_conn, _addr) = server.accept_addr_with(net_core::SocketFlags::empty(), true)?;
+    /// let _client = net::dial("127.0.0.1", server.local_addr()?.port())?;
+    /// let (_conn, _addr) = server.accept_addr_with(net::SocketFlags::empty(), true)?;
     /// # Ok(()) }
     /// ```
     pub fn accept_addr_with(&mut self, flags: SocketFlags, inheritable: bool) -> Result<(Socket, String)> {
@@ -275,11 +275,11 @@ impl Socket {
     /// shows on the client's first I/O or [`Socket::handshake`].
     ///
     /// ```
-    /// # fn main() -> Result<(), net_core::Error> {
-    /// let mut server = net_core::Socket::tcp()?;
+    /// # fn main() -> Result<(), net::Error> {
+    /// let mut server = net::Socket::tcp()?;
     /// server.bind_addr(0, "127.0.0.1")?;
     /// server.listen()?;
-    /// let _client = net_core::dial("127.0.0.1", server.local_addr()?.port())?;
+    /// let _client = net::dial("127.0.0.1", server.local_addr()?.port())?;
     /// let (_conn, address) = server.accept_addr_lazy()?;
     /// assert_eq!(address, "127.0.0.1");
     /// # Ok(()) }
@@ -322,12 +322,12 @@ impl Socket {
     /// `TcpListener::incoming`: each item is [`Socket::accept`]'s result.
     ///
     /// ```
-    /// # fn main() -> Result<(), net_core::Error> {
-    /// let mut server = net_core::Socket::tcp()?;
+    /// # fn main() -> Result<(), net::Error> {
+    /// let mut server = net::Socket::tcp()?;
     /// server.bind_addr(0, "127.0.0.1")?;
     /// server.listen()?;
     /// let port = server.local_addr()?.port();
-    /// let clients: Vec<_> = (0..2).map(|_| net_core::dial("127.0.0.1", port)).collect::<Result<_, _>>()?;
+    /// let clients: Vec<_> = (0..2).map(|_| net::dial("127.0.0.1", port)).collect::<Result<_, _>>()?;
     /// for conn in server.incoming().take(clients.len()) {
     ///     assert!(conn?.peer_addr()?.ip().is_loopback());
     /// }
@@ -345,11 +345,11 @@ impl Socket {
     /// a plain listener this is [`Socket::accept`].
     ///
     /// ```
-    /// # fn main() -> Result<(), net_core::Error> {
-    /// let mut server = net_core::Socket::tcp()?;
+    /// # fn main() -> Result<(), net::Error> {
+    /// let mut server = net::Socket::tcp()?;
     /// server.bind_addr(0, "127.0.0.1")?;
     /// server.listen()?;
-    /// let mut client = net_core::dial("127.0.0.1", server.local_addr()?.port())?;
+    /// let mut client = net::dial("127.0.0.1", server.local_addr()?.port())?;
     /// let mut conn = server.accept_lazy()?;
     /// conn.handshake()?; // nothing to do on a plain socket
     /// client.send(b"hi\n")?;
@@ -365,9 +365,9 @@ impl Socket {
     /// wrapped for TLS. On failure the connection is closed.
     ///
     /// ```
-    /// let mut s = net_core::Socket::tcp()?;
+    /// let mut s = net::Socket::tcp()?;
     /// s.handshake()?;
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn handshake(&mut self) -> Result<()> {
         if matches!(self.conn.stream, Stream::Accepted(_)) {
@@ -380,10 +380,10 @@ impl Socket {
     ///
     /// ```
     /// let path = std::env::temp_dir().join(format!("net-doc-bind-{}.sock", std::process::id()));
-    /// let mut s = net_core::Socket::unix_stream()?;
+    /// let mut s = net::Socket::unix_stream()?;
     /// s.bind_unix(&path)?;
     /// # std::fs::remove_file(&path).ok();
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "bindUnix")]
     pub fn bind_unix(&mut self, path: impl AsRef<Path>) -> Result<()> {
@@ -398,13 +398,13 @@ impl Socket {
     /// ```
     /// let path = std::env::temp_dir().join(format!("net-doc-conn-{}.sock", std::process::id()));
     /// # std::fs::remove_file(&path).ok();
-    /// let mut server = net_core::Socket::unix_stream()?;
+    /// let mut server = net::Socket::unix_stream()?;
     /// server.bind_unix(&path)?;
     /// server.listen()?;
-    /// let mut client = net_core::Socket::unix_stream()?;
+    /// let mut client = net::Socket::unix_stream()?;
     /// client.connect_unix(&path)?;
     /// # std::fs::remove_file(&path).ok();
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "connectUnix")]
     pub fn connect_unix(&mut self, path: impl AsRef<Path>) -> Result<()> {
@@ -428,12 +428,12 @@ fn peer_text(peer: &socket2::SockAddr) -> String {
 /// The clients of a listener, from [`Socket::incoming`]. Never ends.
 ///
 /// ```
-/// # fn main() -> Result<(), net_core::Error> {
-/// let mut server = net_core::Socket::tcp()?;
+/// # fn main() -> Result<(), net::Error> {
+/// let mut server = net::Socket::tcp()?;
 /// server.bind_addr(0, "127.0.0.1")?;
 /// server.listen()?;
-/// let _client = net_core::dial("127.0.0.1", server.local_addr()?.port())?;
-/// let mut clients: net_core::Incoming<'_> = server.incoming();
+/// let _client = net::dial("127.0.0.1", server.local_addr()?.port())?;
+/// let mut clients: net::Incoming<'_> = server.incoming();
 /// assert!(clients.next().unwrap().is_ok());
 /// # Ok(()) }
 /// ```
@@ -455,11 +455,11 @@ impl Iterator for Incoming<'_> {
 /// `dial`). The socket is buffered.
 ///
 /// ```
-/// # fn main() -> Result<(), net_core::Error> {
-/// let mut server = net_core::Socket::tcp()?;
+/// # fn main() -> Result<(), net::Error> {
+/// let mut server = net::Socket::tcp()?;
 /// server.bind_addr(0, "127.0.0.1")?;
 /// server.listen()?;
-/// let client = net_core::dial("localhost", server.local_addr()?.port())?;
+/// let client = net::dial("localhost", server.local_addr()?.port())?;
 /// assert_eq!(client.peer_addr()?.port(), server.local_addr()?.port());
 /// # Ok(()) }
 /// ```
@@ -470,10 +470,10 @@ pub fn dial(address: &str, port: impl Into<Port>) -> Result<Socket> {
 /// [`dial`] with Nim's `protocol` and `buffered`: `Protocol::Udp` gives a connected UDP socket.
 ///
 /// ```
-/// # fn main() -> Result<(), net_core::Error> {
-/// let mut server = net_core::Socket::udp()?;
+/// # fn main() -> Result<(), net::Error> {
+/// let mut server = net::Socket::udp()?;
 /// server.bind_addr(0, "127.0.0.1")?;
-/// let mut client = net_core::dial_with("127.0.0.1", server.local_addr()?.port(), net_core::Protocol::Udp, false)?;
+/// let mut client = net::dial_with("127.0.0.1", server.local_addr()?.port(), net::Protocol::Udp, false)?;
 /// client.send(b"ping")?;
 /// # Ok(()) }
 /// ```

@@ -15,7 +15,7 @@ impl Socket {
     /// stream out of order.
     ///
     /// ```
-    /// use net_core::Socket;
+    /// use net::Socket;
     /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
     /// let (mut a, mut b) = (Socket::from(a), Socket::from(b));
     /// let mut writer = a.try_clone()?;
@@ -24,7 +24,7 @@ impl Socket {
     /// b.send(b"x\ny\n")?;
     /// assert_eq!(a.recv_line()?, "x");
     /// assert!(a.try_clone().is_err(), "\"y\" is buffered in `a`");
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn try_clone(&self) -> Result<Socket> {
         const OP: &str = "try_clone";
@@ -73,10 +73,10 @@ impl Socket {
     /// buffered bytes that would be lost.
     ///
     /// ```
-    /// let s = net_core::Socket::tcp()?;
-    /// let raw: socket2::Socket = s.into_socket2()?;
+    /// let s = net::Socket::tcp()?;
+    /// let raw: net::socket2::Socket = s.into_socket2()?;
     /// assert!(raw.local_addr().is_ok());
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn into_socket2(mut self) -> Result<socket2::Socket> {
         if !matches!(self.conn.stream, Stream::Plain) {

@@ -27,7 +27,7 @@ impl Socket {
     /// bytes sent.
     ///
     /// ```
-    /// use net_core::Socket;
+    /// use net::Socket;
     /// let mut rx = Socket::udp()?;
     /// rx.bind_addr(0, "127.0.0.1")?;
     /// let port = rx.local_addr()?.port();
@@ -36,7 +36,7 @@ impl Socket {
     /// let mut buf = [0u8; 16];
     /// let (n, from, _) = rx.recv_from(&mut buf)?;
     /// assert_eq!((&buf[..n], from.to_string().as_str()), (&b"hi"[..], "127.0.0.1"));
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "sendTo")]
     pub fn send_to(&mut self, address: &str, port: impl Into<Port>, data: &[u8]) -> Result<usize> {
@@ -61,12 +61,12 @@ impl Socket {
     /// an IPv6 socket is sent IPv4-mapped.
     ///
     /// ```
-    /// use net_core::{ipv6_loopback, Socket};
+    /// use net::{ipv6_loopback, Socket};
     /// let mut rx = Socket::udp6()?;
     /// rx.bind_addr(0, "::1")?;
     /// let mut tx = Socket::udp6()?;
     /// assert_eq!(tx.send_to_addr(ipv6_loopback(), rx.local_addr()?.port(), b"status\r\n")?, 8);
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "sendTo")]
     pub fn send_to_addr(&mut self, ip: IpAddress, port: impl Into<Port>, data: &[u8]) -> Result<usize> {
@@ -86,13 +86,13 @@ impl Socket {
     /// an [`Error::DatagramTruncated`] that gives its real size, never a silent cut.
     ///
     /// ```
-    /// use net_core::Socket;
+    /// use net::Socket;
     /// let mut rx = Socket::udp()?;
     /// rx.bind_addr(0, "127.0.0.1")?;
     /// Socket::udp()?.send_to("127.0.0.1", rx.local_addr()?.port(), b"0123456789")?;
     /// let mut small = [0u8; 4];
-    /// assert!(matches!(rx.recv_from(&mut small), Err(net_core::Error::DatagramTruncated { size: 10, capacity: 4 })));
-    /// # Ok::<(), net_core::Error>(())
+    /// assert!(matches!(rx.recv_from(&mut small), Err(net::Error::DatagramTruncated { size: 10, capacity: 4 })));
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "recvFrom")]
     pub fn recv_from(&mut self, buf: &mut [u8]) -> Result<(usize, IpAddress, Port)> {
@@ -104,7 +104,7 @@ impl Socket {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use net_core::{Error, ReadOptions, Socket, SocketFlag};
+    /// use net::{Error, ReadOptions, Socket, SocketFlag};
     /// let mut rx = Socket::udp()?;
     /// rx.bind_addr(0, "127.0.0.1")?;
     /// let mut buf = [0u8; 8];
@@ -114,7 +114,7 @@ impl Socket {
     /// let (n, _, _) = rx.recv_from_with(&mut buf, &quick.flag(SocketFlag::Peek))?;
     /// assert_eq!(&buf[..n], b"hi");
     /// assert_eq!(rx.recv_from(&mut buf)?.0, 2, "still there after the peek");
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "recvFrom")]
     pub fn recv_from_with(&mut self, buf: &mut [u8], opts: &ReadOptions) -> Result<(usize, IpAddress, Port)> {
@@ -155,14 +155,14 @@ impl Socket {
     /// `string`): an IPv4-mapped sender is shown as plain IPv4, as in Nim.
     ///
     /// ```
-    /// use net_core::Socket;
+    /// use net::Socket;
     /// let mut rx = Socket::udp()?;
     /// rx.bind_addr(0, "127.0.0.1")?;
     /// Socket::udp()?.send_to("127.0.0.1", rx.local_addr()?.port(), b"x")?;
     /// let mut buf = [0u8; 8];
     /// let (_, host, _) = rx.recv_from_host(&mut buf)?;
     /// assert_eq!(host, "127.0.0.1");
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "recvFrom")]
     pub fn recv_from_host(&mut self, buf: &mut [u8]) -> Result<(usize, String, Port)> {

@@ -14,7 +14,7 @@ use crate::flags::{SocketFlag, SocketFlags};
 /// [`Error::kind`] still work; the message adds what was being done and with which address.
 ///
 /// ```
-/// use net_core::{Error, Socket};
+/// use net::{Error, Socket};
 /// # fn main() -> Result<(), Error> {
 /// let mut socket = Socket::tcp()?;
 /// socket.close();
@@ -76,7 +76,7 @@ pub enum Error {
     /// socket, or a name that resolves to IPv6 addresses only.
     ///
     /// ```
-    /// use net_core::{Domain, Error, Socket};
+    /// use net::{Domain, Error, Socket};
     /// let mut s = Socket::tcp()?; // IPv4
     /// match s.connect("::1", 80) {
     ///     Err(Error::AddressFamily { found: Domain::Inet6, socket: Domain::Inet, .. }) => {}
@@ -170,7 +170,7 @@ impl Error {
     /// An OS error with what was being done and, optionally, the address involved.
     ///
     /// ```
-    /// use net_core::Error;
+    /// use net::Error;
     /// let e = Error::io("bind", Some("127.0.0.1:80".into()), std::io::ErrorKind::AddrInUse.into());
     /// assert_eq!(e.to_string(), "bind 127.0.0.1:80: address in use");
     /// ```
@@ -181,7 +181,7 @@ impl Error {
     /// The OS error code, when the error came from the OS.
     ///
     /// ```
-    /// use net_core::Error;
+    /// use net::Error;
     /// let e = Error::io("recv", None, std::io::Error::from_raw_os_error(104));
     /// assert_eq!(e.raw_os_error(), Some(104));
     /// ```
@@ -197,7 +197,7 @@ impl Error {
     /// The [`io::ErrorKind`] this error maps to.
     ///
     /// ```
-    /// use net_core::Error;
+    /// use net::Error;
     /// use std::time::Duration;
     /// let e = Error::Timeout { op: "recv", after: Duration::from_millis(5) };
     /// assert_eq!(e.kind(), std::io::ErrorKind::TimedOut);
@@ -219,7 +219,7 @@ impl Error {
     /// Whether this is a disconnection (reset, broken pipe) that `flags` asks to hide.
     ///
     /// ```
-    /// use net_core::{Error, SocketFlags};
+    /// use net::{Error, SocketFlags};
     /// let e = Error::io("recv", None, std::io::Error::from_raw_os_error(104));
     /// assert!(e.is_disconnection(SocketFlags::default()));
     /// assert!(!e.is_disconnection(SocketFlags::empty()));
@@ -236,7 +236,7 @@ impl Error {
 /// function returning [`Result`]. Its op is `"io"`; the OS code is kept.
 ///
 /// ```
-/// fn read_config(path: &str) -> net_core::Result<String> {
+/// fn read_config(path: &str) -> net::Result<String> {
 ///     Ok(std::fs::read_to_string(path)?)
 /// }
 /// let err = read_config("/no/such/file").unwrap_err();
@@ -264,7 +264,7 @@ impl From<Error> for io::Error {
 /// the last out; see `docs/divergences.md`).
 ///
 /// ```
-/// use net_core::{is_disconnection_error, SocketFlags};
+/// use net::{is_disconnection_error, SocketFlags};
 /// let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
 /// assert!(is_disconnection_error(SocketFlags::default(), &reset));
 /// ```
@@ -286,7 +286,7 @@ pub(crate) fn is_disconnection(err: &io::Error) -> bool {
 /// [`Error::Io`] for `op`.
 ///
 /// ```
-/// use net_core::{socket_error, SocketFlags};
+/// use net::{socket_error, SocketFlags};
 /// let reset = std::io::Error::from_raw_os_error(104);
 /// assert!(socket_error("recv", SocketFlags::default(), reset).is_ok());
 /// let refused = std::io::Error::from_raw_os_error(111);

@@ -5,7 +5,7 @@ use std::fmt;
 /// A flag that changes how a read or accept behaves (Nim's `SocketFlag`).
 ///
 /// ```
-/// use net_core::{SocketFlag, SocketFlags};
+/// use net::{SocketFlag, SocketFlags};
 /// let flags = SocketFlags::from(SocketFlag::Peek) | SocketFlag::SafeDisconn;
 /// assert!(flags.contains(SocketFlag::Peek));
 /// ```
@@ -31,7 +31,7 @@ impl SocketFlag {
 /// A set of [`SocketFlag`]s. The default is `{SafeDisconn}`, as in Nim.
 ///
 /// ```
-/// use net_core::{SocketFlag, SocketFlags};
+/// use net::{SocketFlag, SocketFlags};
 /// assert!(SocketFlags::default().contains(SocketFlag::SafeDisconn));
 /// assert!(SocketFlags::empty().is_empty());
 /// ```
@@ -42,7 +42,7 @@ impl SocketFlags {
     /// The empty set.
     ///
     /// ```
-    /// assert!(net_core::SocketFlags::empty().is_empty());
+    /// assert!(net::SocketFlags::empty().is_empty());
     /// ```
     pub const fn empty() -> Self {
         SocketFlags(0)
@@ -51,7 +51,7 @@ impl SocketFlags {
     /// The set holding one flag.
     ///
     /// ```
-    /// use net_core::{SocketFlag, SocketFlags};
+    /// use net::{SocketFlag, SocketFlags};
     /// assert!(SocketFlags::only(SocketFlag::Peek).contains(SocketFlag::Peek));
     /// ```
     pub const fn only(flag: SocketFlag) -> Self {
@@ -61,7 +61,7 @@ impl SocketFlags {
     /// This set with `flag` added.
     ///
     /// ```
-    /// use net_core::{SocketFlag, SocketFlags};
+    /// use net::{SocketFlag, SocketFlags};
     /// let f = SocketFlags::empty().with(SocketFlag::Peek);
     /// assert!(f.contains(SocketFlag::Peek));
     /// ```
@@ -72,7 +72,7 @@ impl SocketFlags {
     /// This set with `flag` removed.
     ///
     /// ```
-    /// use net_core::{SocketFlag, SocketFlags};
+    /// use net::{SocketFlag, SocketFlags};
     /// assert!(SocketFlags::default().without(SocketFlag::SafeDisconn).is_empty());
     /// ```
     pub const fn without(self, flag: SocketFlag) -> Self {
@@ -82,7 +82,7 @@ impl SocketFlags {
     /// Whether `flag` is in the set.
     ///
     /// ```
-    /// use net_core::{SocketFlag, SocketFlags};
+    /// use net::{SocketFlag, SocketFlags};
     /// assert!(!SocketFlags::empty().contains(SocketFlag::SafeDisconn));
     /// ```
     pub const fn contains(self, flag: SocketFlag) -> bool {
@@ -92,7 +92,7 @@ impl SocketFlags {
     /// Whether the set is empty.
     ///
     /// ```
-    /// assert!(!net_core::SocketFlags::default().is_empty());
+    /// assert!(!net::SocketFlags::default().is_empty());
     /// ```
     pub const fn is_empty(self) -> bool {
         self.0 == 0
@@ -126,7 +126,7 @@ impl std::ops::BitOr for SocketFlags {
 }
 
 /// ```
-/// use net_core::{SocketFlag, SocketFlags};
+/// use net::{SocketFlag, SocketFlags};
 /// let mut flags = SocketFlags::empty();
 /// flags |= SocketFlag::Peek;
 /// flags |= SocketFlags::default();
@@ -172,7 +172,7 @@ impl fmt::Debug for SocketFlags {
 /// The `MSG_*` bit mask for `flags`: `Peek` is `MSG_PEEK`; `SafeDisconn` has no OS bit.
 ///
 /// ```
-/// use net_core::{to_os_flags, SocketFlag, SocketFlags};
+/// use net::{to_os_flags, SocketFlag, SocketFlags};
 /// assert_eq!(to_os_flags(SocketFlags::default()), 0);
 /// assert_ne!(to_os_flags(SocketFlag::Peek.into()), 0);
 /// ```

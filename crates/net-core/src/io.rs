@@ -28,9 +28,9 @@ use crate::sys;
 /// ```
 /// use std::io::Write;
 /// use std::os::unix::net::UnixStream;
-/// use net_core::Socket;
-/// # fn main() -> Result<(), net_core::Error> {
-/// let (a, b) = UnixStream::pair().map_err(|e| net_core::Error::io("socketpair", None, e))?;
+/// use net::Socket;
+/// # fn main() -> Result<(), net::Error> {
+/// let (a, b) = UnixStream::pair().map_err(|e| net::Error::io("socketpair", None, e))?;
 /// let (a, mut b) = (Socket::from(a), Socket::from(b));
 /// let mut io = a.io_handle()?;
 /// io.write_all(b"hi").unwrap();
@@ -80,9 +80,9 @@ pub(crate) fn deadline_after(timeout: Option<Duration>) -> Option<Instant> {
 ///
 /// ```
 /// use std::time::{Duration, Instant};
-/// let socket = net_core::Socket::tcp()?;
+/// let socket = net::Socket::tcp()?;
 /// let io = socket.io_handle()?;
-/// let outer: net_core::DeadlineGuard<'_> = io.scoped_deadline(Some(Instant::now() + Duration::from_secs(9)));
+/// let outer: net::DeadlineGuard<'_> = io.scoped_deadline(Some(Instant::now() + Duration::from_secs(9)));
 /// let soon = Instant::now() + Duration::from_secs(1);
 /// {
 ///     let _inner = io.scoped_deadline(Some(soon));
@@ -91,7 +91,7 @@ pub(crate) fn deadline_after(timeout: Option<Duration>) -> Option<Instant> {
 /// assert!(io.deadline().unwrap() > soon, "the outer one is back");
 /// drop(outer);
 /// assert_eq!(io.deadline(), None);
-/// # Ok::<(), net_core::Error>(())
+/// # Ok::<(), net::Error>(())
 /// ```
 #[derive(Debug)]
 #[must_use = "the deadline is put back when the guard is dropped"]
@@ -119,8 +119,8 @@ impl SocketIo {
     /// The socket2 view of the descriptor, for options a session may need.
     ///
     /// ```
-    /// # fn main() -> Result<(), net_core::Error> {
-    /// let socket = net_core::Socket::tcp()?;
+    /// # fn main() -> Result<(), net::Error> {
+    /// let socket = net::Socket::tcp()?;
     /// assert!(socket.io_handle()?.socket2().local_addr().is_ok());
     /// # Ok(()) }
     /// ```
@@ -132,7 +132,7 @@ impl SocketIo {
     ///
     /// ```
     /// use std::time::{Duration, Instant};
-    /// let socket = net_core::Socket::tcp()?;
+    /// let socket = net::Socket::tcp()?;
     /// let io = socket.io_handle()?;
     /// assert_eq!(io.deadline(), None);
     /// let soon = Instant::now() + Duration::from_secs(1);
@@ -140,7 +140,7 @@ impl SocketIo {
     /// assert!(io.deadline().is_some());
     /// drop(guard);
     /// assert_eq!(io.deadline(), None);
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn deadline(&self) -> Option<Instant> {
         decode(self.0.deadline.load(Ordering::Relaxed))
@@ -154,13 +154,13 @@ impl SocketIo {
     /// use std::io::Read;
     /// use std::time::{Duration, Instant};
     /// let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
-    /// let socket = net_core::Socket::from(a);
+    /// let socket = net::Socket::from(a);
     /// let io = socket.io_handle()?;
     /// let _guard = io.scoped_deadline(Some(Instant::now() + Duration::from_millis(20)));
     /// let err = io.clone().read(&mut [0u8; 8]).unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
     /// assert!(io.timed_out());
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn scoped_deadline(&self, deadline: Option<Instant>) -> DeadlineGuard<'_> {
         let previous = self.0.deadline.load(Ordering::Relaxed);
@@ -177,9 +177,9 @@ impl SocketIo {
     /// [`SocketIo::scoped_deadline`].
     ///
     /// ```
-    /// let socket = net_core::Socket::tcp()?;
+    /// let socket = net::Socket::tcp()?;
     /// assert!(!socket.io_handle()?.timed_out());
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn timed_out(&self) -> bool {
         self.0.timed_out.load(Ordering::Relaxed)
@@ -287,7 +287,7 @@ impl SocketIo {
 /// (16 KiB of plaintext, 2 KiB of expansion, a 5-byte header).
 ///
 /// ```
-/// assert_eq!(net_core::READ_AHEAD_SIZE, 16 * 1024 + 2048 + 5);
+/// assert_eq!(net::READ_AHEAD_SIZE, 16 * 1024 + 2048 + 5);
 /// ```
 pub const READ_AHEAD_SIZE: usize = 16 * 1024 + 2048 + 5;
 
@@ -304,16 +304,16 @@ pub const READ_AHEAD_SIZE: usize = 16 * 1024 + 2048 + 5;
 /// ```
 /// use std::io::{Read, Write};
 /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
-/// let (a, b) = (net_core::Socket::from(a), net_core::Socket::from(b));
+/// let (a, b) = (net::Socket::from(a), net::Socket::from(b));
 /// b.io_handle()?.write_all(b"header+body").unwrap();
 /// let io = a.io_handle()?;
 /// let _timed = io.scoped_deadline(Some(std::time::Instant::now() + std::time::Duration::from_secs(5)));
-/// let mut ahead = net_core::ReadAheadIo::new(io.clone());
+/// let mut ahead = net::ReadAheadIo::new(io.clone());
 /// let mut header = [0u8; 6];
 /// ahead.read_exact(&mut header).unwrap(); // one recv(2) takes all 11 bytes
 /// assert_eq!(&header, b"header");
 /// assert_eq!(ahead.buffered(), 5);
-/// # Ok::<(), net_core::Error>(())
+/// # Ok::<(), net::Error>(())
 /// ```
 #[derive(Debug)]
 pub struct ReadAheadIo {
@@ -327,10 +327,10 @@ impl ReadAheadIo {
     /// Reads ahead on `io`; the buffer is allocated on the first small read of a timed call.
     ///
     /// ```
-    /// let socket = net_core::Socket::tcp()?;
-    /// let ahead = net_core::ReadAheadIo::new(socket.io_handle()?);
+    /// let socket = net::Socket::tcp()?;
+    /// let ahead = net::ReadAheadIo::new(socket.io_handle()?);
     /// assert_eq!(ahead.buffered(), 0);
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn new(io: SocketIo) -> ReadAheadIo {
         ReadAheadIo { io, buf: Vec::new(), start: 0, end: 0 }
@@ -339,10 +339,10 @@ impl ReadAheadIo {
     /// The descriptor handle underneath.
     ///
     /// ```
-    /// let socket = net_core::Socket::tcp()?;
-    /// let ahead = net_core::ReadAheadIo::new(socket.io_handle()?);
+    /// let socket = net::Socket::tcp()?;
+    /// let ahead = net::ReadAheadIo::new(socket.io_handle()?);
     /// assert!(ahead.io().deadline().is_none());
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn io(&self) -> &SocketIo {
         &self.io
@@ -351,9 +351,9 @@ impl ReadAheadIo {
     /// Bytes read from the descriptor and not handed out yet.
     ///
     /// ```
-    /// let socket = net_core::Socket::tcp()?;
-    /// assert_eq!(net_core::ReadAheadIo::new(socket.io_handle()?).buffered(), 0);
-    /// # Ok::<(), net_core::Error>(())
+    /// let socket = net::Socket::tcp()?;
+    /// assert_eq!(net::ReadAheadIo::new(socket.io_handle()?).buffered(), 0);
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn buffered(&self) -> usize {
         self.end - self.start

@@ -4,10 +4,10 @@
 /// An address family (Nim's `Domain`).
 ///
 /// ```
-/// use net_core::{Domain, Socket, SockType, Protocol};
+/// use net::{Domain, Socket, SockType, Protocol};
 /// let s = Socket::new(Domain::Inet6, SockType::Stream, Protocol::Tcp)?;
 /// assert_eq!(s.domain(), Domain::Inet6);
-/// # Ok::<(), net_core::Error>(())
+/// # Ok::<(), net::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Domain {
@@ -27,9 +27,9 @@ pub enum Domain {
 /// A socket type (Nim's `SockType`).
 ///
 /// ```
-/// use net_core::{Socket, SockType};
+/// use net::{Socket, SockType};
 /// assert_eq!(Socket::udp()?.sock_type(), SockType::Dgram);
-/// # Ok::<(), net_core::Error>(())
+/// # Ok::<(), net::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SockType {
@@ -52,9 +52,9 @@ pub enum SockType {
 /// A protocol (Nim's `Protocol`).
 ///
 /// ```
-/// use net_core::{Socket, Protocol};
+/// use net::{Socket, Protocol};
 /// assert_eq!(Socket::tcp()?.protocol(), Protocol::Tcp);
-/// # Ok::<(), net_core::Error>(())
+/// # Ok::<(), net::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Protocol {
@@ -85,7 +85,8 @@ impl Domain {
     /// The `AF_*` value.
     ///
     /// ```
-    /// assert_eq!(net_core::Domain::Inet.to_c_int(), libc::AF_INET);
+    /// use net::socket2;
+    /// assert_eq!(net::Domain::Inet.to_c_int(), i32::from(socket2::Domain::IPV4)); // AF_INET
     /// ```
     pub fn to_c_int(self) -> i32 {
         match self {
@@ -99,8 +100,8 @@ impl Domain {
     /// The domain of an `AF_*` value.
     ///
     /// ```
-    /// use net_core::Domain;
-    /// assert_eq!(Domain::from_c_int(libc::AF_INET6), Domain::Inet6);
+    /// use net::Domain;
+    /// assert_eq!(Domain::from_c_int(net::socket2::Domain::IPV6.into()), Domain::Inet6);
     /// ```
     pub fn from_c_int(v: i32) -> Domain {
         match v {
@@ -116,7 +117,8 @@ impl SockType {
     /// The `SOCK_*` value.
     ///
     /// ```
-    /// assert_eq!(net_core::SockType::Dgram.to_c_int(), libc::SOCK_DGRAM);
+    /// use net::socket2;
+    /// assert_eq!(net::SockType::Dgram.to_c_int(), i32::from(socket2::Type::DGRAM)); // SOCK_DGRAM
     /// ```
     pub fn to_c_int(self) -> i32 {
         match self {
@@ -131,8 +133,8 @@ impl SockType {
     /// The type of a `SOCK_*` value.
     ///
     /// ```
-    /// use net_core::SockType;
-    /// assert_eq!(SockType::from_c_int(libc::SOCK_STREAM), SockType::Stream);
+    /// use net::SockType;
+    /// assert_eq!(SockType::from_c_int(net::socket2::Type::STREAM.into()), SockType::Stream);
     /// ```
     pub fn from_c_int(v: i32) -> SockType {
         match v {
@@ -149,7 +151,8 @@ impl Protocol {
     /// The `IPPROTO_*` value.
     ///
     /// ```
-    /// assert_eq!(net_core::Protocol::Udp.to_c_int(), libc::IPPROTO_UDP);
+    /// use net::socket2;
+    /// assert_eq!(net::Protocol::Udp.to_c_int(), i32::from(socket2::Protocol::UDP)); // IPPROTO_UDP
     /// ```
     pub fn to_c_int(self) -> i32 {
         match self {
@@ -166,7 +169,7 @@ impl Protocol {
     /// The protocol of an `IPPROTO_*` value.
     ///
     /// ```
-    /// use net_core::Protocol;
+    /// use net::Protocol;
     /// assert_eq!(Protocol::from_c_int(0), Protocol::Default);
     /// ```
     pub fn from_c_int(v: i32) -> Protocol {
@@ -184,7 +187,7 @@ impl Protocol {
     /// The socket type this protocol runs over (`Udp` → `Dgram`, `Tcp` → `Stream`...).
     ///
     /// ```
-    /// use net_core::{Protocol, SockType};
+    /// use net::{Protocol, SockType};
     /// assert_eq!(Protocol::Udp.sock_type(), SockType::Dgram);
     /// ```
     pub fn sock_type(self) -> SockType {

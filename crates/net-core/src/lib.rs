@@ -2,8 +2,8 @@
 //! reading and timeouts, UDP, Unix sockets, options and errors.
 //!
 //! ```
-//! use net_core::{dial, Socket};
-//! # fn main() -> Result<(), net_core::Error> {
+//! use net::{dial, Socket};
+//! # fn main() -> Result<(), net::Error> {
 //! let mut server = Socket::tcp()?;
 //! server.bind_addr(0, "127.0.0.1")?;
 //! server.listen()?;

@@ -39,7 +39,7 @@ pub(crate) fn find_eol(hay: &[u8]) -> Option<usize> {
 /// The lines of a socket, from [`Socket::lines`].
 ///
 /// ```
-/// use net_core::{Lines, ReadOptions, Socket};
+/// use net::{Lines, ReadOptions, Socket};
 /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
 /// let (mut a, mut b) = (Socket::from(a), Socket::from(b));
 /// a.send(b"x\ny\n")?;
@@ -47,7 +47,7 @@ pub(crate) fn find_eol(hay: &[u8]) -> Option<usize> {
 /// let mut lines: Lines<'_> = b.lines(ReadOptions::new());
 /// assert_eq!(lines.next().transpose()?, Some("x".to_string()));
 /// assert_eq!(lines.count(), 1);
-/// # Ok::<(), net_core::Error>(())
+/// # Ok::<(), net::Error>(())
 /// ```
 #[derive(Debug)]
 #[must_use = "iterators do nothing unless consumed"]
@@ -79,14 +79,14 @@ impl Socket {
     /// read with `opts` (a timeout, a maximum length).
     ///
     /// ```
-    /// use net_core::{ReadOptions, Socket};
+    /// use net::{ReadOptions, Socket};
     /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
     /// let (mut a, mut b) = (Socket::from(a), Socket::from(b));
     /// a.send(b"one\r\n\ntwo\rlast")?;
     /// a.close();
     /// let lines: Vec<String> = b.lines(ReadOptions::new()).collect::<Result<_, _>>()?;
     /// assert_eq!(lines, ["one", "", "two", "last"]);
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn lines(&mut self, opts: ReadOptions) -> Lines<'_> {
         Lines { socket: self, opts }
@@ -170,7 +170,7 @@ impl Socket {
     /// [`ReadLineResult::None`], with the bytes kept for the next call.
     ///
     /// ```
-    /// use net_core::{ReadLineResult, ReadOptions, Socket};
+    /// use net::{ReadLineResult, ReadOptions, Socket};
     /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
     /// let (mut a, mut b) = (Socket::from(a), Socket::from(b));
     /// a.send(b"\r\nab")?;
@@ -182,7 +182,7 @@ impl Socket {
     /// a.send(b"c\n")?;
     /// assert_eq!(b.read_line_bytes(&mut line, &opts)?, ReadLineResult::FullLine);
     /// assert_eq!(line, b"abc");
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "readLine")]
     pub fn read_line_bytes(&mut self, line: &mut Vec<u8>, opts: &ReadOptions) -> Result<ReadLineResult> {
@@ -200,7 +200,7 @@ impl Socket {
     /// returned as it is.
     ///
     /// ```
-    /// use net_core::Socket;
+    /// use net::Socket;
     /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
     /// let (mut a, mut b) = (Socket::from(a), Socket::from(b));
     /// a.send(b"hi\r\n\r\n")?;
@@ -212,7 +212,7 @@ impl Socket {
     /// assert_eq!(line, "\r\n");
     /// b.read_line(&mut line)?;
     /// assert_eq!(line, "");
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "readLine")]
     pub fn read_line(&mut self, line: &mut String) -> Result<()> {
@@ -225,7 +225,7 @@ impl Socket {
     /// [`Error::NotUtf8`], holding them.
     ///
     /// ```
-    /// use net_core::{ReadOptions, Socket};
+    /// use net::{ReadOptions, Socket};
     /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
     /// let (mut a, mut b) = (Socket::from(a), Socket::from(b));
     /// a.send(b"abcdefg\n")?;
@@ -234,7 +234,7 @@ impl Socket {
     /// assert_eq!(line, "abcd");
     /// b.read_line_with(&mut line, &ReadOptions::new().max_length(4))?;
     /// assert_eq!(line, "efg");
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "readLine")]
     pub fn read_line_with(&mut self, line: &mut String, opts: &ReadOptions) -> Result<()> {
@@ -268,13 +268,13 @@ impl Socket {
     /// Reads a line and returns it (Nim's `recvLine`); same contract as [`Socket::read_line`].
     ///
     /// ```
-    /// use net_core::Socket;
+    /// use net::Socket;
     /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
     /// let (mut a, mut b) = (Socket::from(a), Socket::from(b));
     /// a.send(b"a\rb\n")?;
     /// assert_eq!(b.recv_line()?, "a");
     /// assert_eq!(b.recv_line()?, "b");
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "recvLine")]
     pub fn recv_line(&mut self) -> Result<String> {
@@ -285,7 +285,7 @@ impl Socket {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use net_core::{Error, ReadOptions, Socket};
+    /// use net::{Error, ReadOptions, Socket};
     /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
     /// let (mut a, mut b) = (Socket::from(a), Socket::from(b));
     /// a.send(b"par")?;
@@ -293,7 +293,7 @@ impl Socket {
     /// assert!(matches!(b.recv_line_with(&opts), Err(Error::Timeout { .. })));
     /// a.send(b"tial\n")?;
     /// assert_eq!(b.recv_line_with(&opts)?, "partial");
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "recvLine")]
     pub fn recv_line_with(&mut self, opts: &ReadOptions) -> Result<String> {

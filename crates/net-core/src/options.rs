@@ -6,8 +6,8 @@
 /// at `SOL_SOCKET`.
 ///
 /// ```
-/// use net_core::{SockOpt, Socket};
-/// # fn main() -> Result<(), net_core::Error> {
+/// use net::{SockOpt, Socket};
+/// # fn main() -> Result<(), net::Error> {
 /// let socket = Socket::tcp()?;
 /// socket.set_sock_opt(SockOpt::NoDelay, true)?;
 /// assert!(socket.get_sock_opt(SockOpt::NoDelay)?);
@@ -62,7 +62,7 @@ impl SockOpt {
     /// The OS constant naming the option (Nim's `toCInt`).
     ///
     /// ```
-    /// use net_core::SockOpt;
+    /// use net::SockOpt;
     /// assert_eq!(SockOpt::NoDelay.to_c_int(), 1); // TCP_NODELAY
     /// ```
     #[doc(alias = "toCInt")]
@@ -83,7 +83,7 @@ impl SockOpt {
     /// The level the option lives at: `IPPROTO_TCP` for `NoDelay`, `SOL_SOCKET` otherwise.
     ///
     /// ```
-    /// use net_core::SockOpt;
+    /// use net::SockOpt;
     /// assert_ne!(SockOpt::NoDelay.level(), SockOpt::ReuseAddr.level());
     /// ```
     pub const fn level(self) -> i32 {
@@ -96,7 +96,7 @@ impl SockOpt {
     /// The OS name of the option, for messages.
     ///
     /// ```
-    /// assert_eq!(net_core::SockOpt::ReuseAddr.os_name(), "SO_REUSEADDR");
+    /// assert_eq!(net::SockOpt::ReuseAddr.os_name(), "SO_REUSEADDR");
     /// ```
     pub const fn os_name(self) -> &'static str {
         match self {

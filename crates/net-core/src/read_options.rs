@@ -11,7 +11,7 @@ use crate::socket::MAX_LINE_LENGTH;
 ///
 /// ```
 /// use std::time::Duration;
-/// use net_core::{ReadOptions, SocketFlag};
+/// use net::{ReadOptions, SocketFlag};
 /// let opts = ReadOptions::new().timeout(Duration::from_millis(50)).max_length(80).flag(SocketFlag::Peek);
 /// assert_eq!(opts.max_length, 80);
 /// ```
@@ -37,7 +37,7 @@ impl ReadOptions {
     /// Nim's defaults.
     ///
     /// ```
-    /// assert_eq!(net_core::ReadOptions::new(), net_core::ReadOptions::default());
+    /// assert_eq!(net::ReadOptions::new(), net::ReadOptions::default());
     /// ```
     pub fn new() -> Self {
         Self::default()
@@ -46,7 +46,7 @@ impl ReadOptions {
     /// Sets the time budget of the call.
     ///
     /// ```
-    /// let o = net_core::ReadOptions::new().timeout(std::time::Duration::from_secs(1));
+    /// let o = net::ReadOptions::new().timeout(std::time::Duration::from_secs(1));
     /// assert!(o.timeout.is_some());
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
@@ -57,7 +57,7 @@ impl ReadOptions {
     /// Replaces the flags.
     ///
     /// ```
-    /// let o = net_core::ReadOptions::new().flags(net_core::SocketFlags::empty());
+    /// let o = net::ReadOptions::new().flags(net::SocketFlags::empty());
     /// assert!(o.flags.is_empty());
     /// ```
     pub fn flags(mut self, flags: SocketFlags) -> Self {
@@ -68,7 +68,7 @@ impl ReadOptions {
     /// Adds one flag.
     ///
     /// ```
-    /// use net_core::{ReadOptions, SocketFlag};
+    /// use net::{ReadOptions, SocketFlag};
     /// assert!(ReadOptions::new().flag(SocketFlag::Peek).flags.contains(SocketFlag::Peek));
     /// ```
     pub fn flag(mut self, flag: SocketFlag) -> Self {
@@ -79,7 +79,7 @@ impl ReadOptions {
     /// Sets the maximum line length.
     ///
     /// ```
-    /// assert_eq!(net_core::ReadOptions::new().max_length(10).max_length, 10);
+    /// assert_eq!(net::ReadOptions::new().max_length(10).max_length, 10);
     /// ```
     pub fn max_length(mut self, max_length: usize) -> Self {
         self.max_length = max_length;
@@ -90,7 +90,7 @@ impl ReadOptions {
 /// What a low-level line read found (Nim's `ReadLineResult`).
 ///
 /// ```
-/// use net_core::{ReadLineResult, ReadOptions, Socket};
+/// use net::{ReadLineResult, ReadOptions, Socket};
 /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
 /// let (mut a, mut b) = (Socket::from(a), Socket::from(b));
 /// a.send(b"one\ntw")?;
@@ -101,7 +101,7 @@ impl ReadOptions {
 /// assert_eq!(b.read_line_bytes(&mut line, &ReadOptions::new())?, ReadLineResult::PartialLine);
 /// assert_eq!(line, b"tw");
 /// assert_eq!(b.read_line_bytes(&mut line, &ReadOptions::new())?, ReadLineResult::Disconnected);
-/// # Ok::<(), net_core::Error>(())
+/// # Ok::<(), net::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReadLineResult {

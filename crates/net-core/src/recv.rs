@@ -20,13 +20,13 @@ impl Socket {
     /// is the end of the stream (or a reset, under `SafeDisconn`).
     ///
     /// ```
-    /// use net_core::Socket;
+    /// use net::Socket;
     /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
     /// let (mut a, mut b) = (Socket::from(a), Socket::from(b));
     /// a.send(b"12345")?;
     /// let mut buf = [0u8; 5];
     /// assert_eq!(b.recv_into(&mut buf)?, 5);
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "recv")]
     #[inline]
@@ -52,14 +52,14 @@ impl Socket {
     /// `Peek` leaves the bytes to be read again.
     ///
     /// ```
-    /// use net_core::{ReadOptions, Socket, SocketFlag};
+    /// use net::{ReadOptions, Socket, SocketFlag};
     /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
     /// let (mut a, mut b) = (Socket::from(a), Socket::from(b));
     /// a.send(b"abc")?;
     /// let mut buf = [0u8; 3];
     /// b.recv_into_with(&mut buf, &ReadOptions::new().flag(SocketFlag::Peek))?;
     /// assert_eq!(b.recv(3)?, b"abc");
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "recv")]
     pub fn recv_into_with(&mut self, dst: &mut [u8], opts: &ReadOptions) -> Result<usize> {
@@ -181,14 +181,14 @@ impl Socket {
     /// Reads up to `size` bytes (Nim's `recv(size): string`, as bytes). Empty at end of stream.
     ///
     /// ```
-    /// use net_core::Socket;
+    /// use net::Socket;
     /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
     /// let (mut a, mut b) = (Socket::from(a), Socket::from(b));
     /// a.send(b"hey")?;
     /// a.close();
     /// assert_eq!(b.recv(10)?, b"hey");
     /// assert!(b.recv(10)?.is_empty());
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn recv(&mut self, size: usize) -> Result<Vec<u8>> {
         self.recv_with(size, &ReadOptions::default())
@@ -198,14 +198,14 @@ impl Socket {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use net_core::{ReadOptions, Socket};
+    /// use net::{ReadOptions, Socket};
     /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
     /// let mut b = Socket::builder().buffered(false).from_fd(b.into());
     /// let mut a = Socket::from(a);
     /// a.send(b"ab")?;
     /// let got = b.recv_with(10, &ReadOptions::new().timeout(Duration::from_secs(1)))?;
     /// assert_eq!(got, b"ab");
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "recv")]
     pub fn recv_with(&mut self, size: usize, opts: &ReadOptions) -> Result<Vec<u8>> {
@@ -219,12 +219,12 @@ impl Socket {
     /// UTF-8 give [`Error::NotUtf8`] holding them.
     ///
     /// ```
-    /// use net_core::Socket;
+    /// use net::Socket;
     /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
     /// let (mut a, mut b) = (Socket::from(a), Socket::from(b));
     /// a.send("héllo".as_bytes())?;
     /// assert_eq!(b.recv_string(6)?, "héllo");
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "recv")]
     pub fn recv_string(&mut self, size: usize) -> Result<String> {
@@ -234,7 +234,7 @@ impl Socket {
     /// [`Socket::recv_string`] with a timeout and flags.
     ///
     /// ```
-    /// use net_core::{Error, ReadOptions, Socket};
+    /// use net::{Error, ReadOptions, Socket};
     /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
     /// let (mut a, mut b) = (Socket::from(a), Socket::from(b));
     /// a.send(&[0xff, 0xfe])?;
@@ -242,7 +242,7 @@ impl Socket {
     ///     Err(Error::NotUtf8 { bytes, .. }) => assert_eq!(bytes, [0xff, 0xfe]),
     ///     other => panic!("{other:?}"),
     /// }
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "recv")]
     pub fn recv_string_with(&mut self, size: usize, opts: &ReadOptions) -> Result<String> {
@@ -257,13 +257,13 @@ impl Socket {
     /// stream ends first.
     ///
     /// ```
-    /// use net_core::Socket;
+    /// use net::Socket;
     /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
     /// let (mut a, mut b) = (Socket::from(a), Socket::from(b));
     /// a.send(b"HDR!body\n")?;
     /// assert_eq!(b.skip(4)?, 4);
     /// assert_eq!(b.recv_line()?, "body");
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn skip(&mut self, size: usize) -> Result<usize> {
         self.skip_with(size, None)
@@ -274,12 +274,12 @@ impl Socket {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use net_core::Socket;
+    /// use net::Socket;
     /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
     /// let (mut a, mut b) = (Socket::from(a), Socket::from(b));
     /// a.send(b"ab")?;
     /// assert_eq!(b.skip_with(10, Some(Duration::from_millis(20)))?, 2);
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn skip_with(&mut self, size: usize, timeout: Option<Duration>) -> Result<usize> {
         let call = Call { op: "skip", deadline: deadline_after(timeout), flags: SocketFlags::default() };
@@ -306,14 +306,14 @@ impl Socket {
     /// session (Nim's `hasDataBuffered`).
     ///
     /// ```
-    /// use net_core::Socket;
+    /// use net::Socket;
     /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
     /// let (mut a, mut b) = (Socket::from(a), Socket::from(b));
     /// a.send(b"one\ntwo\n")?;
     /// assert!(!b.has_data_buffered());
     /// b.recv_line()?;
     /// assert!(b.has_data_buffered());
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "hasDataBuffered")]
     pub fn has_data_buffered(&self) -> bool {

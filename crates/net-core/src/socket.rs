@@ -23,10 +23,10 @@ pub const BUFFER_SIZE: usize = 4000;
 /// `SOMAXCONN`).
 ///
 /// ```
-/// let mut s = net_core::Socket::tcp()?;
+/// let mut s = net::Socket::tcp()?;
 /// s.bind_addr(0, "127.0.0.1")?;
-/// s.listen_backlog(net_core::SOMAXCONN)?;
-/// # Ok::<(), net_core::Error>(())
+/// s.listen_backlog(net::SOMAXCONN)?;
+/// # Ok::<(), net::Error>(())
 /// ```
 pub const SOMAXCONN: i32 = libc::SOMAXCONN;
 
@@ -42,8 +42,8 @@ pub const MAX_LINE_LENGTH: usize = 1_000_000;
 /// [`Error::Closed`].
 ///
 /// ```
-/// use net_core::Socket;
-/// # fn main() -> Result<(), net_core::Error> {
+/// use net::Socket;
+/// # fn main() -> Result<(), net::Error> {
 /// let mut server = Socket::tcp()?;
 /// server.bind_addr(0, "127.0.0.1")?;
 /// server.listen()?;
@@ -73,10 +73,10 @@ impl Socket {
     /// A new buffered socket (Nim's `newSocket(domain, sockType, protocol)`).
     ///
     /// ```
-    /// use net_core::{Domain, Protocol, Socket, SockType};
+    /// use net::{Domain, Protocol, Socket, SockType};
     /// let s = Socket::new(Domain::Inet, SockType::Dgram, Protocol::Udp)?;
     /// assert!(!s.is_closed());
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "newSocket")]
     pub fn new(domain: Domain, sock_type: SockType, protocol: Protocol) -> Result<Socket> {
@@ -86,9 +86,10 @@ impl Socket {
     /// A new socket from raw `AF_*`, `SOCK_*` and `IPPROTO_*` values (Nim's `newSocket(cint...)`).
     ///
     /// ```
-    /// let s = net_core::Socket::new_raw(libc::AF_INET, libc::SOCK_STREAM, libc::IPPROTO_TCP)?;
-    /// assert_eq!(s.protocol(), net_core::Protocol::Tcp);
-    /// # Ok::<(), net_core::Error>(())
+    /// use net::socket2::{Domain, Protocol, Type};
+    /// let s = net::Socket::new_raw(Domain::IPV4.into(), Type::STREAM.into(), Protocol::TCP.into())?;
+    /// assert_eq!(s.protocol(), net::Protocol::Tcp);
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "newSocket")]
     pub fn new_raw(domain: i32, sock_type: i32, protocol: i32) -> Result<Socket> {
@@ -98,9 +99,9 @@ impl Socket {
     /// Settings for a new socket, starting from Nim's defaults (IPv4, TCP, buffered).
     ///
     /// ```
-    /// let s = net_core::Socket::builder().buffered(false).build()?;
+    /// let s = net::Socket::builder().buffered(false).build()?;
     /// assert!(!s.is_closed());
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn builder() -> SocketBuilder {
         SocketBuilder::default()
@@ -109,9 +110,9 @@ impl Socket {
     /// Nim's `newSocket()`: IPv4 TCP, buffered.
     ///
     /// ```
-    /// let s = net_core::Socket::tcp()?;
+    /// let s = net::Socket::tcp()?;
     /// assert!(!s.is_closed());
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "newSocket")]
     pub fn tcp() -> Result<Socket> {
@@ -121,9 +122,9 @@ impl Socket {
     /// An IPv6 TCP socket, buffered.
     ///
     /// ```
-    /// let s = net_core::Socket::tcp6()?;
+    /// let s = net::Socket::tcp6()?;
     /// assert!(!s.is_closed());
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn tcp6() -> Result<Socket> {
         Socket::builder().domain(Domain::Inet6).build()
@@ -132,9 +133,9 @@ impl Socket {
     /// An IPv4 UDP socket.
     ///
     /// ```
-    /// let s = net_core::Socket::udp()?;
+    /// let s = net::Socket::udp()?;
     /// assert!(!s.is_closed());
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn udp() -> Result<Socket> {
         Socket::new(Domain::Inet, SockType::Dgram, Protocol::Udp)
@@ -143,9 +144,9 @@ impl Socket {
     /// An IPv6 UDP socket.
     ///
     /// ```
-    /// let s = net_core::Socket::udp6()?;
+    /// let s = net::Socket::udp6()?;
     /// assert!(!s.is_closed());
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn udp6() -> Result<Socket> {
         Socket::new(Domain::Inet6, SockType::Dgram, Protocol::Udp)
@@ -154,9 +155,9 @@ impl Socket {
     /// A Unix stream socket, buffered.
     ///
     /// ```
-    /// let s = net_core::Socket::unix_stream()?;
+    /// let s = net::Socket::unix_stream()?;
     /// assert!(!s.is_closed());
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn unix_stream() -> Result<Socket> {
         Socket::new(Domain::Unix, SockType::Stream, Protocol::Default)
@@ -178,8 +179,8 @@ impl Socket {
     /// The address family.
     ///
     /// ```
-    /// assert_eq!(net_core::Socket::tcp()?.domain(), net_core::Domain::Inet);
-    /// # Ok::<(), net_core::Error>(())
+    /// assert_eq!(net::Socket::tcp()?.domain(), net::Domain::Inet);
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn domain(&self) -> Domain {
         self.domain
@@ -188,8 +189,8 @@ impl Socket {
     /// The socket type.
     ///
     /// ```
-    /// assert_eq!(net_core::Socket::tcp()?.sock_type(), net_core::SockType::Stream);
-    /// # Ok::<(), net_core::Error>(())
+    /// assert_eq!(net::Socket::tcp()?.sock_type(), net::SockType::Stream);
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn sock_type(&self) -> SockType {
         self.sock_type
@@ -198,8 +199,8 @@ impl Socket {
     /// The protocol.
     ///
     /// ```
-    /// assert_eq!(net_core::Socket::udp()?.protocol(), net_core::Protocol::Udp);
-    /// # Ok::<(), net_core::Error>(())
+    /// assert_eq!(net::Socket::udp()?.protocol(), net::Protocol::Udp);
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn protocol(&self) -> Protocol {
         self.protocol
@@ -208,8 +209,8 @@ impl Socket {
     /// Whether reads go through the read buffer.
     ///
     /// ```
-    /// assert!(net_core::Socket::tcp()?.is_buffered());
-    /// # Ok::<(), net_core::Error>(())
+    /// assert!(net::Socket::tcp()?.is_buffered());
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn is_buffered(&self) -> bool {
         self.buffered
@@ -218,8 +219,8 @@ impl Socket {
     /// The refill size of the read buffer.
     ///
     /// ```
-    /// assert_eq!(net_core::Socket::tcp()?.buffer_size(), net_core::BUFFER_SIZE);
-    /// # Ok::<(), net_core::Error>(())
+    /// assert_eq!(net::Socket::tcp()?.buffer_size(), net::BUFFER_SIZE);
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn buffer_size(&self) -> usize {
         self.buf.chunk()
@@ -228,10 +229,10 @@ impl Socket {
     /// Whether [`Socket::close`] was called.
     ///
     /// ```
-    /// let mut s = net_core::Socket::tcp()?;
+    /// let mut s = net::Socket::tcp()?;
     /// s.close();
     /// assert!(s.is_closed());
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn is_closed(&self) -> bool {
         self.conn.io.is_none()
@@ -241,9 +242,9 @@ impl Socket {
     ///
     /// ```
     /// use std::os::fd::AsRawFd;
-    /// let s = net_core::Socket::tcp()?;
+    /// let s = net::Socket::tcp()?;
     /// assert!(s.fd()?.as_raw_fd() >= 0);
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "getFd")]
     pub fn fd(&self) -> Result<BorrowedFd<'_>> {
@@ -253,10 +254,10 @@ impl Socket {
     /// The local address (Nim's `getLocalAddr`; `(ip.to_string(), port)` is Nim's pair).
     ///
     /// ```
-    /// let mut s = net_core::Socket::tcp()?;
+    /// let mut s = net::Socket::tcp()?;
     /// s.bind_addr(0, "127.0.0.1")?;
     /// assert_eq!(s.local_addr()?.ip().to_string(), "127.0.0.1");
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "getLocalAddr")]
     pub fn local_addr(&self) -> Result<SocketAddr> {
@@ -266,11 +267,11 @@ impl Socket {
     /// The peer's address (Nim's `getPeerAddr`).
     ///
     /// ```
-    /// # fn main() -> Result<(), net_core::Error> {
-    /// let mut server = net_core::Socket::tcp6()?;
+    /// # fn main() -> Result<(), net::Error> {
+    /// let mut server = net::Socket::tcp6()?;
     /// server.bind_addr(0, "::1")?;
     /// server.listen()?;
-    /// let client = net_core::dial("::1", server.local_addr()?.port())?;
+    /// let client = net::dial("::1", server.local_addr()?.port())?;
     /// assert_eq!(client.peer_addr()?, server.local_addr()?);
     /// # Ok(()) }
     /// ```
@@ -282,9 +283,9 @@ impl Socket {
     /// The local address in any family (Unix paths included).
     ///
     /// ```
-    /// let s = net_core::Socket::unix_stream()?;
+    /// let s = net::Socket::unix_stream()?;
     /// assert!(s.local_sock_addr()?.is_unix());
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn local_sock_addr(&self) -> Result<socket2::SockAddr> {
         self.inner("local_addr")?.local_addr().ctx("local_addr")
@@ -295,8 +296,8 @@ impl Socket {
     /// ```
     /// use std::os::unix::net::UnixStream;
     /// let (a, _b) = UnixStream::pair().unwrap();
-    /// assert!(net_core::Socket::from(a).peer_sock_addr()?.is_unix());
-    /// # Ok::<(), net_core::Error>(())
+    /// assert!(net::Socket::from(a).peer_sock_addr()?.is_unix());
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn peer_sock_addr(&self) -> Result<socket2::SockAddr> {
         self.inner("peer_addr")?.peer_addr().ctx("peer_addr")
@@ -305,10 +306,10 @@ impl Socket {
     /// Reads a boolean option (Nim's `getSockOpt`) at the option's own level.
     ///
     /// ```
-    /// use net_core::SockOpt;
-    /// let s = net_core::Socket::tcp()?;
+    /// use net::SockOpt;
+    /// let s = net::Socket::tcp()?;
     /// assert!(!s.get_sock_opt(SockOpt::ReuseAddr)?);
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "getSockOpt")]
     pub fn get_sock_opt(&self, opt: SockOpt) -> Result<bool> {
@@ -319,11 +320,11 @@ impl Socket {
     /// Sets a boolean option (Nim's `setSockOpt`) at the option's own level.
     ///
     /// ```
-    /// use net_core::SockOpt;
-    /// let s = net_core::Socket::tcp()?;
+    /// use net::SockOpt;
+    /// let s = net::Socket::tcp()?;
     /// s.set_sock_opt(SockOpt::ReuseAddr, true)?;
     /// assert!(s.get_sock_opt(SockOpt::ReuseAddr)?);
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "setSockOpt")]
     pub fn set_sock_opt(&self, opt: SockOpt, value: bool) -> Result<()> {
@@ -335,9 +336,9 @@ impl Socket {
     /// met (Nim's `getSocketError`). `None` when there is neither.
     ///
     /// ```
-    /// let s = net_core::Socket::tcp()?;
+    /// let s = net::Socket::tcp()?;
     /// assert!(s.last_error()?.is_none());
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "getSocketError")]
     pub fn last_error(&self) -> Result<Option<std::io::Error>> {
@@ -348,8 +349,8 @@ impl Socket {
     /// Whether the socket is secured (or set to be secured on connect/accept) (Nim's `isSsl`).
     ///
     /// ```
-    /// assert!(!net_core::Socket::tcp()?.is_ssl());
-    /// # Ok::<(), net_core::Error>(())
+    /// assert!(!net::Socket::tcp()?.is_ssl());
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "isSsl")]
     pub fn is_ssl(&self) -> bool {
@@ -359,10 +360,10 @@ impl Socket {
     /// A shared handle on the descriptor, for a session that secures this socket.
     ///
     /// ```
-    /// let s = net_core::Socket::tcp()?;
+    /// let s = net::Socket::tcp()?;
     /// let io = s.io_handle()?;
     /// assert!(io.socket2().local_addr().is_ok());
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn io_handle(&self) -> Result<SocketIo> {
         Ok(self.conn.io("io_handle")?.clone())
@@ -374,7 +375,7 @@ impl Socket {
     /// This is the seam a TLS layer uses for `wrap_socket`; see the `stream` module docs.
     ///
     /// ```
-    /// # use net_core::*;
+    /// # use net::*;
     /// # #[derive(Debug)] struct Nothing;
     /// # impl SecureUpgrade for Nothing {
     /// #   fn client(&self, _: SocketIo, _: &str) -> Result<Box<dyn SecureSession>> { unreachable!() }
@@ -385,7 +386,7 @@ impl Socket {
     /// s.set_upgrade(std::sync::Arc::new(Nothing))?;
     /// assert!(s.is_ssl());
     /// assert!(s.set_upgrade(std::sync::Arc::new(Nothing)).is_err());
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn set_upgrade(&mut self, upgrade: Arc<dyn SecureUpgrade>) -> Result<()> {
         self.inner("wrap_socket")?;
@@ -398,8 +399,8 @@ impl Socket {
     /// [`Socket::accept_lazy`]), if it has not run yet.
     ///
     /// ```
-    /// assert!(net_core::Socket::tcp()?.upgrade().is_none());
-    /// # Ok::<(), net_core::Error>(())
+    /// assert!(net::Socket::tcp()?.upgrade().is_none());
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn upgrade(&self) -> Option<&Arc<dyn SecureUpgrade>> {
         match &self.conn.stream {
@@ -412,7 +413,7 @@ impl Socket {
     /// already buffered stay in front of the session's plaintext.
     ///
     /// ```
-    /// # use net_core::*;
+    /// # use net::*;
     /// # use std::io::{Read, Write};
     /// # #[derive(Debug)] struct Clear(SocketIo);
     /// # impl SecureSession for Clear {
@@ -431,7 +432,7 @@ impl Socket {
     /// assert!(a.is_ssl());
     /// a.send(b"x\n")?;
     /// assert_eq!(b.recv_line()?, "x");
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn secure(&mut self, session: Box<dyn SecureSession>) -> Result<()> {
         self.inner("wrap_connected_socket")?;
@@ -451,8 +452,8 @@ impl Socket {
     /// The session securing this socket, if any (for `ssl_handle`, certificates...).
     ///
     /// ```
-    /// assert!(net_core::Socket::tcp()?.session().is_none());
-    /// # Ok::<(), net_core::Error>(())
+    /// assert!(net::Socket::tcp()?.session().is_none());
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn session(&self) -> Option<&dyn SecureSession> {
         match &self.conn.stream {
@@ -464,8 +465,8 @@ impl Socket {
     /// The session securing this socket, mutably.
     ///
     /// ```
-    /// assert!(net_core::Socket::tcp()?.session_mut().is_none());
-    /// # Ok::<(), net_core::Error>(())
+    /// assert!(net::Socket::tcp()?.session_mut().is_none());
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn session_mut(&mut self) -> Option<&mut (dyn SecureSession + 'static)> {
         match &mut self.conn.stream {

@@ -27,7 +27,7 @@ use crate::io::SocketIo;
 /// use std::any::Any;
 /// use std::io::{self, Read, Write};
 /// use std::sync::Arc;
-/// use net_core::{Error, SecureSession, SecureUpgrade, Socket, SocketIo};
+/// use net::{Error, SecureSession, SecureUpgrade, Socket, SocketIo};
 ///
 /// /// A "secured" stream that only passes bytes through, to show the shape.
 /// #[derive(Debug)]

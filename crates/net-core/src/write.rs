@@ -11,11 +11,11 @@ impl Socket {
     /// which may be fewer than `data.len()`.
     ///
     /// ```
-    /// use net_core::Socket;
+    /// use net::Socket;
     /// let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
     /// let mut a = Socket::from(a);
     /// assert_eq!(a.send_raw(b"abc")?, 3);
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "send")]
     pub fn send_raw(&mut self, data: &[u8]) -> Result<usize> {
@@ -29,12 +29,12 @@ impl Socket {
     /// data is never silent.
     ///
     /// ```
-    /// use net_core::Socket;
+    /// use net::Socket;
     /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
     /// let (mut a, mut b) = (Socket::from(a), Socket::from(b));
     /// a.send(b"line\n")?;
     /// assert_eq!(b.recv_line()?, "line");
-    /// # Ok::<(), net_core::Error>(())
+    /// # Ok::<(), net::Error>(())
     /// ```
     pub fn send(&mut self, data: &[u8]) -> Result<()> {
         let mut sent = 0;
@@ -56,7 +56,7 @@ impl Socket {
     /// Sends all of `data`, returning `false` instead of an error (Nim's `trySend`).
     ///
     /// ```
-    /// use net_core::Socket;
+    /// use net::Socket;
     /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
     /// let mut a = Socket::from(a);
     /// assert!(a.try_send(b"x"));

@@ -197,12 +197,12 @@ impl NativeTlsContext {
     /// The connector clients use (`native_tls::TlsConnector`).
     ///
     /// ```
-    /// use net_tls::{Context, ContextOptions, VerifyMode};
-    /// let ctx = Context::with_backend(&net_tls_native::NativeTlsBackend, &ContextOptions::new().verify_mode(VerifyMode::None))?;
-    /// let native = ctx.backend_context().downcast_ref::<net_tls_native::NativeTlsContext>().unwrap();
-    /// let _connector: &net_tls_native::native_tls::TlsConnector = native.connector();
+    /// use net::tls::{Context, ContextOptions, VerifyMode};
+    /// let ctx = Context::with_backend(&net::tls::native::NativeTlsBackend, &ContextOptions::new().verify_mode(VerifyMode::None))?;
+    /// let native = ctx.backend_context().downcast_ref::<net::tls::native::NativeTlsContext>().unwrap();
+    /// let _connector: &net::tls::native::native_tls::TlsConnector = native.connector();
     /// assert!(native.acceptor().is_none(), "no certificate: no server side");
-    /// # Ok::<(), net_tls::TlsError>(())
+    /// # Ok::<(), net::tls::TlsError>(())
     /// ```
     pub fn connector(&self) -> &TlsConnector {
         &self.connector

@@ -2,11 +2,11 @@
 //! `native-tls` crate (OpenSSL on Linux, SChannel on Windows, Secure Transport on macOS).
 //!
 //! ```
-//! use net_tls::{Context, ContextOptions, VerifyMode};
-//! use net_tls_native::NativeTlsBackend;
+//! use net::tls::{Context, ContextOptions, VerifyMode};
+//! use net::tls::native::NativeTlsBackend;
 //! let ctx = Context::with_backend(&NativeTlsBackend, &ContextOptions::new().verify_mode(VerifyMode::None))?;
-//! assert_eq!(ctx.backend(), net_tls::BackendKind::NativeTls);
-//! # Ok::<(), net_tls::TlsError>(())
+//! assert_eq!(ctx.backend(), net::tls::BackendKind::NativeTls);
+//! # Ok::<(), net::tls::TlsError>(())
 //! ```
 //!
 //! # What it can do, and what it refuses
@@ -60,8 +60,8 @@ pub type Stream = native_tls::TlsStream<NativeIo>;
 /// The native-tls backend.
 ///
 /// ```
-/// use net_tls::{known_capabilities, BackendKind, TlsBackend};
-/// let b = net_tls_native::NativeTlsBackend;
+/// use net::tls::{known_capabilities, BackendKind, TlsBackend};
+/// let b = net::tls::native::NativeTlsBackend;
 /// assert_eq!(b.capabilities(), known_capabilities(BackendKind::NativeTls));
 /// ```
 #[derive(Debug, Clone, Copy, Default)]

@@ -21,11 +21,11 @@ use crate::hello::{suite_name, version_name, HelloWatch, Negotiated};
 /// Reached through `ssl_handle` on a TLS socket of this backend:
 ///
 /// ```
-/// use net_tls_native::Stream; // native_tls::TlsStream<NativeIo>
-/// let socket = net_core::Socket::tcp()?;
-/// let handle: Option<&Stream> = net_tls::ssl_handle(&socket);
+/// use net::tls::native::Stream; // native_tls::TlsStream<NativeIo>
+/// let socket = net::Socket::tcp()?;
+/// let handle: Option<&Stream> = net::tls::ssl_handle(&socket);
 /// assert!(handle.map(|s| s.get_ref().socket_io()).is_none(), "no session on a plain socket");
-/// # Ok::<(), net_core::Error>(())
+/// # Ok::<(), net::Error>(())
 /// ```
 #[derive(Debug)]
 pub struct NativeIo {

@@ -7,11 +7,11 @@
 //! Most users reach it through the facade: `net::tls::new_context(options.backend(BackendKind::OpenSsl))`.
 //!
 //! ```
-//! use net_tls::{Context, ContextOptions, VerifyMode};
-//! use net_tls_openssl::OpenSslBackend;
+//! use net::tls::{Context, ContextOptions, VerifyMode};
+//! use net::tls::openssl::OpenSslBackend;
 //! let ctx = Context::with_backend(&OpenSslBackend, &ContextOptions::new().verify_mode(VerifyMode::None))?;
-//! assert_eq!(ctx.backend(), net_tls::BackendKind::OpenSsl);
-//! # Ok::<(), net_tls::TlsError>(())
+//! assert_eq!(ctx.backend(), net::tls::BackendKind::OpenSsl);
+//! # Ok::<(), net::tls::TlsError>(())
 //! ```
 //!
 //! # Behaviour
@@ -43,12 +43,12 @@
 //!   `openssl::ssl::SslStream<net_core::SocketIo>` ([`Stream`]):
 //!
 //! ```
-//! use net_tls::{Context, ContextOptions, VerifyMode};
-//! use net_tls_openssl::openssl::ssl::SslContext;
-//! let ctx = Context::with_backend(&net_tls_openssl::OpenSslBackend, &ContextOptions::new().verify_mode(VerifyMode::None))?;
+//! use net::tls::{Context, ContextOptions, VerifyMode};
+//! use net::tls::openssl::openssl::ssl::SslContext;
+//! let ctx = Context::with_backend(&net::tls::openssl::OpenSslBackend, &ContextOptions::new().verify_mode(VerifyMode::None))?;
 //! let ossl = ctx.backend_context().downcast_ref::<SslContext>().expect("an SslContext");
 //! assert!(ossl.certificate().is_none(), "no cert_file given");
-//! # Ok::<(), net_tls::TlsError>(())
+//! # Ok::<(), net::tls::TlsError>(())
 //! ```
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
@@ -72,8 +72,8 @@ pub type Stream = openssl::ssl::SslStream<net_core::SocketIo>;
 /// The OpenSSL backend.
 ///
 /// ```
-/// use net_tls::{known_capabilities, BackendKind, TlsBackend};
-/// let b = net_tls_openssl::OpenSslBackend;
+/// use net::tls::{known_capabilities, BackendKind, TlsBackend};
+/// let b = net::tls::openssl::OpenSslBackend;
 /// assert_eq!(b.capabilities(), known_capabilities(BackendKind::OpenSsl));
 /// ```
 #[derive(Debug, Clone, Copy, Default)]

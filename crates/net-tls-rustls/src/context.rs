@@ -25,13 +25,13 @@ const UNNAMED: &str = "unnamed.invalid";
 /// no name check), and a server configuration when the options have a certificate and key.
 ///
 /// ```
-/// use net_tls::{Context, ContextOptions};
-/// use net_tls_rustls::{RustlsBackend, RustlsContext};
+/// use net::tls::{Context, ContextOptions};
+/// use net::tls::rustls::{RustlsBackend, RustlsContext};
 /// let ctx = Context::with_backend(&RustlsBackend, &ContextOptions::new().alpn(["h2"]))?;
 /// let own = ctx.backend_context().downcast_ref::<RustlsContext>().unwrap();
 /// assert_eq!(own.client_config().alpn_protocols, [b"h2".to_vec()]);
 /// assert!(own.server_config().is_none()); // no certificate: a client context
-/// # Ok::<(), net_tls::TlsError>(())
+/// # Ok::<(), net::tls::TlsError>(())
 /// ```
 #[derive(Debug)]
 pub struct RustlsContext {
@@ -46,10 +46,10 @@ impl RustlsContext {
     /// The client configuration used when connecting to a host name or an IP address.
     ///
     /// ```
-    /// # let ctx = net_tls::Context::with_backend(&net_tls_rustls::RustlsBackend, &net_tls::ContextOptions::new())?;
-    /// let own = ctx.backend_context().downcast_ref::<net_tls_rustls::RustlsContext>().unwrap();
+    /// # let ctx = net::tls::Context::with_backend(&net::tls::rustls::RustlsBackend, &net::tls::ContextOptions::new())?;
+    /// let own = ctx.backend_context().downcast_ref::<net::tls::rustls::RustlsContext>().unwrap();
     /// assert!(own.client_config().enable_sni);
-    /// # Ok::<(), net_tls::TlsError>(())
+    /// # Ok::<(), net::tls::TlsError>(())
     /// ```
     pub fn client_config(&self) -> &Arc<ClientConfig> {
         &self.configs.client
@@ -59,10 +59,10 @@ impl RustlsContext {
     /// `VerifyMode::Peer` the chain is checked but not the name.
     ///
     /// ```
-    /// # let ctx = net_tls::Context::with_backend(&net_tls_rustls::RustlsBackend, &net_tls::ContextOptions::new())?;
-    /// let own = ctx.backend_context().downcast_ref::<net_tls_rustls::RustlsContext>().unwrap();
+    /// # let ctx = net::tls::Context::with_backend(&net::tls::rustls::RustlsBackend, &net::tls::ContextOptions::new())?;
+    /// let own = ctx.backend_context().downcast_ref::<net::tls::rustls::RustlsContext>().unwrap();
     /// assert!(!own.unnamed_client_config().enable_sni);
-    /// # Ok::<(), net_tls::TlsError>(())
+    /// # Ok::<(), net::tls::TlsError>(())
     /// ```
     pub fn unnamed_client_config(&self) -> &Arc<ClientConfig> {
         &self.configs.client_unnamed
@@ -71,10 +71,10 @@ impl RustlsContext {
     /// The server configuration; `None` when the options had no certificate and key.
     ///
     /// ```
-    /// # let ctx = net_tls::Context::with_backend(&net_tls_rustls::RustlsBackend, &net_tls::ContextOptions::new())?;
-    /// let own = ctx.backend_context().downcast_ref::<net_tls_rustls::RustlsContext>().unwrap();
+    /// # let ctx = net::tls::Context::with_backend(&net::tls::rustls::RustlsBackend, &net::tls::ContextOptions::new())?;
+    /// let own = ctx.backend_context().downcast_ref::<net::tls::rustls::RustlsContext>().unwrap();
     /// assert!(own.server_config().is_none());
-    /// # Ok::<(), net_tls::TlsError>(())
+    /// # Ok::<(), net::tls::TlsError>(())
     /// ```
     pub fn server_config(&self) -> Option<&Arc<ServerConfig>> {
         self.configs.server.as_ref()

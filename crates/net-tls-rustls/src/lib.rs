@@ -5,11 +5,11 @@
 //! or directly with [`net_tls::Context::with_backend`]`(&`[`RustlsBackend`]`, &options)`.
 //!
 //! ```
-//! use net_tls::{Context, ContextOptions, VerifyMode};
-//! use net_tls_rustls::RustlsBackend;
+//! use net::tls::{Context, ContextOptions, VerifyMode};
+//! use net::tls::rustls::RustlsBackend;
 //! let ctx = Context::with_backend(&RustlsBackend, &ContextOptions::new().verify_mode(VerifyMode::None))?;
-//! assert_eq!(ctx.backend(), net_tls::BackendKind::Rustls);
-//! # Ok::<(), net_tls::TlsError>(())
+//! assert_eq!(ctx.backend(), net::tls::BackendKind::Rustls);
+//! # Ok::<(), net::tls::TlsError>(())
 //! ```
 //!
 //! # What it does
@@ -71,8 +71,8 @@ pub(crate) const RUSTLS: BackendKind = BackendKind::Rustls;
 /// The rustls backend: makes [`RustlsContext`]s from backend-neutral options.
 ///
 /// ```
-/// use net_tls::{BackendKind, Capability, Context, ContextOptions, TlsBackend, TlsError};
-/// use net_tls_rustls::RustlsBackend;
+/// use net::tls::{BackendKind, Capability, Context, ContextOptions, TlsBackend, TlsError};
+/// use net::tls::rustls::RustlsBackend;
 ///
 /// assert_eq!(RustlsBackend.kind(), BackendKind::Rustls);
 /// assert!(RustlsBackend.capabilities().contains(Capability::Tls13));

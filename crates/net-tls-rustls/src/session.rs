@@ -20,9 +20,10 @@ use crate::RUSTLS;
 /// exchange group, the handshake kind, exported keying material...).
 ///
 /// ```no_run
-/// use net_tls_rustls::{rustls, RustlsSession};
-/// # fn show(socket: &net_core::Socket) {
-/// if let Some(session) = net_tls::ssl_handle::<RustlsSession>(socket) {
+/// use net::tls::rustls::{rustls, RustlsSession};
+/// # #[allow(dead_code)]
+/// # fn show(socket: &net::Socket) {
+/// if let Some(session) = net::tls::ssl_handle::<RustlsSession>(socket) {
 ///     let conn: &rustls::Connection = session.connection();
 ///     println!("key exchange: {:?}", conn.negotiated_key_exchange_group().map(|g| g.name()));
 ///     println!("handshake: {:?}", conn.handshake_kind());
@@ -79,8 +80,9 @@ impl RustlsSession {
     /// buffer and this session's bookkeeping.
     ///
     /// ```no_run
-    /// # fn show(session: &net_tls_rustls::RustlsSession) {
-    /// use net_tls_rustls::rustls::Connection;
+    /// # #[allow(dead_code)]
+    /// # fn show(session: &net::tls::rustls::RustlsSession) {
+    /// use net::tls::rustls::rustls::Connection;
     /// let side = match session.connection() {
     ///     Connection::Client(_) => "client",
     ///     Connection::Server(_) => "server",
@@ -95,7 +97,8 @@ impl RustlsSession {
     /// The handle on the socket's descriptor the session reads and writes through.
     ///
     /// ```no_run
-    /// # fn show(session: &net_tls_rustls::RustlsSession) {
+    /// # #[allow(dead_code)]
+    /// # fn show(session: &net::tls::rustls::RustlsSession) {
     /// println!("peer: {:?}", session.io().socket2().peer_addr());
     /// # }
     /// ```

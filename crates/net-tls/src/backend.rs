@@ -14,8 +14,8 @@ use crate::options::{BackendKind, Certificate, ContextOptions};
 /// A TLS library: makes contexts from backend-neutral options.
 ///
 /// ```
-/// use net_tls::{BackendKind, Capability, ContextOptions, TlsBackend};
-/// let backend = net_tls_rustls::RustlsBackend;
+/// use net::tls::{BackendKind, Capability, ContextOptions, TlsBackend};
+/// let backend = net::tls::rustls::RustlsBackend;
 /// assert_eq!(backend.kind(), BackendKind::Rustls);
 /// assert!(!backend.capabilities().contains(Capability::Psk));
 /// assert!(backend.new_context(&ContextOptions::new()).is_ok());
@@ -35,10 +35,10 @@ pub trait TlsBackend: Send + Sync + Debug + 'static {
 /// A configured context of one backend; `Context::backend_context` gives the concrete one.
 ///
 /// ```
-/// use net_tls::{BackendContext, ContextOptions, TlsBackend};
-/// let ctx = net_tls_rustls::RustlsBackend.new_context(&ContextOptions::new())?;
-/// assert!(ctx.as_any().is::<net_tls_rustls::RustlsContext>());
-/// # Ok::<(), net_tls::TlsError>(())
+/// use net::tls::{ContextOptions, TlsBackend};
+/// let ctx = net::tls::rustls::RustlsBackend.new_context(&ContextOptions::new())?;
+/// assert!(ctx.as_any().is::<net::tls::rustls::RustlsContext>());
+/// # Ok::<(), net::tls::TlsError>(())
 /// ```
 pub trait BackendContext: Send + Sync + Debug {
     /// Runs a client handshake over `io`. `hostname` is sent as SNI and checked against the
@@ -57,7 +57,7 @@ pub trait BackendContext: Send + Sync + Debug {
 ///
 /// ```
 /// // Sessions come from `Context::wrap_socket` + `connect`/`accept`; see the `Context` example.
-/// fn describe(session: &dyn net_tls::TlsSession) -> String {
+/// fn describe(session: &dyn net::tls::TlsSession) -> String {
 ///     format!("{:?} {:?}", session.protocol_version(), session.cipher())
 /// }
 /// # let _ = describe;

@@ -7,7 +7,7 @@ use crate::options::BackendKind;
 /// One thing a context can be asked for that not every backend can do.
 ///
 /// ```
-/// use net_tls::Capability;
+/// use net::tls::Capability;
 /// assert_eq!(Capability::Psk.to_string(), "PSK (pre-shared keys)");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -91,7 +91,7 @@ impl fmt::Display for Capability {
 /// The set of capabilities of one backend.
 ///
 /// ```
-/// use net_tls::{Capabilities, Capability};
+/// use net::tls::{Capabilities, Capability};
 /// let caps = Capabilities::from_iter([Capability::Tls12, Capability::Tls13]);
 /// assert!(caps.contains(Capability::Tls13));
 /// assert!(!caps.contains(Capability::Psk));
@@ -107,7 +107,7 @@ impl Capabilities {
     /// Whether `c` is in the set.
     ///
     /// ```
-    /// assert!(!net_tls::Capabilities::default().contains(net_tls::Capability::Alpn));
+    /// assert!(!net::tls::Capabilities::default().contains(net::tls::Capability::Alpn));
     /// ```
     pub fn contains(self, c: Capability) -> bool {
         self.0 & Self::bit(c) != 0
@@ -116,7 +116,7 @@ impl Capabilities {
     /// The set with `c` added.
     ///
     /// ```
-    /// use net_tls::{Capabilities, Capability};
+    /// use net::tls::{Capabilities, Capability};
     /// assert!(Capabilities::default().with(Capability::Alpn).contains(Capability::Alpn));
     /// ```
     #[must_use]
@@ -127,7 +127,7 @@ impl Capabilities {
     /// The capabilities in the set, in [`Capability::ALL`] order.
     ///
     /// ```
-    /// use net_tls::{Capabilities, Capability};
+    /// use net::tls::{Capabilities, Capability};
     /// let caps = Capabilities::from_iter([Capability::Alpn]);
     /// assert_eq!(caps.iter().collect::<Vec<_>>(), [Capability::Alpn]);
     /// ```
@@ -151,7 +151,7 @@ impl fmt::Debug for Capabilities {
 /// A backend that has `capability`, among those this crate knows of, for error hints.
 ///
 /// ```
-/// use net_tls::{backend_with, BackendKind, Capability};
+/// use net::tls::{backend_with, BackendKind, Capability};
 /// assert_eq!(backend_with(Capability::Psk, BackendKind::Rustls), Some(BackendKind::OpenSsl));
 /// ```
 pub fn backend_with(capability: Capability, not: BackendKind) -> Option<BackendKind> {
@@ -162,7 +162,7 @@ pub fn backend_with(capability: Capability, not: BackendKind) -> Option<BackendK
 /// exactly this (a test checks it), so hints can name a backend that is not compiled in.
 ///
 /// ```
-/// use net_tls::{known_capabilities, BackendKind, Capability};
+/// use net::tls::{known_capabilities, BackendKind, Capability};
 /// assert!(known_capabilities(BackendKind::OpenSsl).contains(Capability::Psk));
 /// ```
 pub fn known_capabilities(kind: BackendKind) -> Capabilities {
@@ -193,7 +193,7 @@ pub fn known_capabilities(kind: BackendKind) -> Capabilities {
 /// `docs/tls-backends.md`, which `cargo xtask tls-doc` writes and a test keeps in step.
 ///
 /// ```
-/// let doc = net_tls::capability_matrix_markdown();
+/// let doc = net::tls::capability_matrix_markdown();
 /// assert!(doc.contains("| PSK (pre-shared keys) |"));
 /// ```
 pub fn capability_matrix_markdown() -> String {

@@ -16,7 +16,7 @@ use crate::options::{AcceptResult, BackendKind, Certificate, ContextOptions, Han
 /// Extra data stored in a context by index (Nim's `getExtraData`/`setExtraData`).
 ///
 /// ```
-/// let data: net_tls::ExtraData = std::sync::Arc::new(42u32);
+/// let data: net::tls::ExtraData = std::sync::Arc::new(42u32);
 /// assert_eq!(data.downcast_ref::<u32>(), Some(&42));
 /// ```
 pub type ExtraData = Arc<dyn Any + Send + Sync>;
@@ -26,26 +26,17 @@ pub type ExtraData = Arc<dyn Any + Send + Sync>;
 /// `destroyContext`).
 ///
 /// Made by `net::tls::new_context` (which picks the backend) or [`Context::with_backend`].
-/// A whole TLS exchange over loopback, on the rustls backend, with a certificate made on the
-/// spot (hidden lines) and verified:
+/// A whole TLS exchange over loopback, on the rustls backend, with a test CA and certificate
+/// (hidden lines) and verified:
 ///
 /// ```
 /// # use std::thread;
-/// # use net_core::Socket;
-/// use net_tls::{closed_cleanly, got_handshake, peer_certificates, session_info, Context, ContextOptions};
+/// # use net::Socket;
+/// use net::tls::{closed_cleanly, got_handshake, peer_certificates, session_info, Context, ContextOptions};
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let dir = std::env::temp_dir().join(format!("net-tls-doc-{}", std::process::id()));
-/// # std::fs::create_dir_all(&dir)?;
-/// # let mut ca = rcgen::CertificateParams::new(Vec::<String>::new())?;
-/// # ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-/// # let ca = rcgen::CertifiedIssuer::self_signed(ca, rcgen::KeyPair::generate()?)?;
-/// # let key = rcgen::KeyPair::generate()?;
-/// # let leaf = rcgen::CertificateParams::new(vec!["localhost".to_string()])?.signed_by(&key, &ca)?;
-/// # let (ca_file, chain, key_file) = (dir.join("ca.pem"), dir.join("chain.pem"), dir.join("key.pem"));
-/// # std::fs::write(&ca_file, ca.pem())?;
-/// # std::fs::write(&chain, leaf.pem() + &ca.pem())?;
-/// # std::fs::write(&key_file, key.serialize_pem())?;
-/// let rustls = net_tls_rustls::RustlsBackend;
+/// # let pki = std::path::Path::new(env!("NET_DOC_PKI")); // a CA and a `localhost` leaf
+/// # let (ca_file, chain, key_file) = (pki.join("ca.pem"), pki.join("chain.pem"), pki.join("key.pem"));
+/// let rustls = net::tls::rustls::RustlsBackend;
 /// let server_ctx = Context::with_backend(&rustls, &ContextOptions::new().cert_and_key(&chain, &key_file))?;
 /// let client_ctx = Context::with_backend(&rustls, &ContextOptions::new().ca_file(&ca_file))?;
 ///
@@ -54,7 +45,7 @@ pub type ExtraData = Arc<dyn Any + Send + Sync>;
 /// listener.listen()?;
 /// server_ctx.wrap_socket(&mut listener)?; // each accept runs the handshake
 /// let port = listener.local_addr()?.port();
-/// let server = thread::spawn(move || -> Result<(), net_core::Error> {
+/// let server = thread::spawn(move || -> Result<(), net::Error> {
 ///     let mut conn = listener.accept()?;
 ///     let line = conn.recv_line()?;
 ///     conn.send(format!("echo: {line}\n").as_bytes())?;
@@ -69,12 +60,11 @@ pub type ExtraData = Arc<dyn Any + Send + Sync>;
 /// assert!(got_handshake(&client)?);
 /// client.send(b"hi\n")?;
 /// assert_eq!(client.recv_line()?, "echo: hi");
-/// assert_eq!(peer_certificates(&client)[0].as_der(), leaf.der().as_ref()); // leaf first
+/// assert_eq!(peer_certificates(&client).len(), 2); // the leaf, then the CA
 /// assert!(session_info(&client).unwrap().protocol_version.is_some());
 /// assert_eq!(client.recv_line()?, "");
 /// assert_eq!(closed_cleanly(&client), Some(true));
 /// server.join().unwrap()?;
-/// # std::fs::remove_dir_all(&dir)?;
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
@@ -124,11 +114,11 @@ impl Context {
     /// honour, naming a backend that can.
     ///
     /// ```
-    /// use net_tls::{BackendKind, Capability, Context, ContextOptions, TlsError};
-    /// let ctx = Context::with_backend(&net_tls_rustls::RustlsBackend, &ContextOptions::new())?;
+    /// use net::tls::{BackendKind, Capability, Context, ContextOptions, TlsError};
+    /// let ctx = Context::with_backend(&net::tls::rustls::RustlsBackend, &ContextOptions::new())?;
     /// assert_eq!(ctx.backend(), BackendKind::Rustls);
     /// let psk = ContextOptions::new().psk_identity_hint("hint");
-    /// let err = Context::with_backend(&net_tls_rustls::RustlsBackend, &psk).unwrap_err();
+    /// let err = Context::with_backend(&net::tls::rustls::RustlsBackend, &psk).unwrap_err();
     /// assert!(matches!(err, TlsError::Unsupported { capability: Capability::Psk, .. }));
     /// # Ok::<(), TlsError>(())
     /// ```
@@ -155,9 +145,9 @@ impl Context {
     /// The backend this context runs on.
     ///
     /// ```
-    /// # let ctx = net_tls::Context::with_backend(&net_tls_rustls::RustlsBackend, &net_tls::ContextOptions::new())?;
+    /// # let ctx = net::tls::Context::with_backend(&net::tls::rustls::RustlsBackend, &net::tls::ContextOptions::new())?;
     /// assert_eq!(ctx.backend().name(), "rustls");
-    /// # Ok::<(), net_tls::TlsError>(())
+    /// # Ok::<(), net::tls::TlsError>(())
     /// ```
     pub fn backend(&self) -> BackendKind {
         self.inner.kind
@@ -166,10 +156,10 @@ impl Context {
     /// The backend's own context (for example `openssl::ssl::SslContext`), for a downcast.
     ///
     /// ```
-    /// # let ctx = net_tls::Context::with_backend(&net_tls_rustls::RustlsBackend, &net_tls::ContextOptions::new())?;
-    /// let own = ctx.backend_context().downcast_ref::<net_tls_rustls::RustlsContext>();
+    /// # let ctx = net::tls::Context::with_backend(&net::tls::rustls::RustlsBackend, &net::tls::ContextOptions::new())?;
+    /// let own = ctx.backend_context().downcast_ref::<net::tls::rustls::RustlsContext>();
     /// assert!(own.is_some());
-    /// # Ok::<(), net_tls::TlsError>(())
+    /// # Ok::<(), net::tls::TlsError>(())
     /// ```
     pub fn backend_context(&self) -> &dyn Any {
         self.inner.backend.as_any()
@@ -179,10 +169,10 @@ impl Context {
     #[doc(alias = "setExtraData")]
     ///
     /// ```
-    /// # let ctx = net_tls::Context::with_backend(&net_tls_rustls::RustlsBackend, &net_tls::ContextOptions::new())?;
+    /// # let ctx = net::tls::Context::with_backend(&net::tls::rustls::RustlsBackend, &net::tls::ContextOptions::new())?;
     /// ctx.set_extra_data(0, std::sync::Arc::new("app state"));
     /// assert_eq!(ctx.extra_data(0).unwrap().downcast_ref::<&str>(), Some(&"app state"));
-    /// # Ok::<(), net_tls::TlsError>(())
+    /// # Ok::<(), net::tls::TlsError>(())
     /// ```
     pub fn set_extra_data(&self, index: usize, data: ExtraData) {
         self.extra().insert(index, data);
@@ -192,9 +182,9 @@ impl Context {
     #[doc(alias = "getExtraData")]
     ///
     /// ```
-    /// # let ctx = net_tls::Context::with_backend(&net_tls_rustls::RustlsBackend, &net_tls::ContextOptions::new())?;
+    /// # let ctx = net::tls::Context::with_backend(&net::tls::rustls::RustlsBackend, &net::tls::ContextOptions::new())?;
     /// assert!(ctx.extra_data(7).is_none());
-    /// # Ok::<(), net_tls::TlsError>(())
+    /// # Ok::<(), net::tls::TlsError>(())
     /// ```
     pub fn extra_data(&self, index: usize) -> Option<ExtraData> {
         self.extra().get(&index).cloned()
@@ -211,12 +201,12 @@ impl Context {
     #[doc(alias = "wrapSocket")]
     ///
     /// ```
-    /// # let ctx = net_tls::Context::with_backend(&net_tls_rustls::RustlsBackend, &net_tls::ContextOptions::new())?;
-    /// let mut socket = net_core::Socket::tcp()?;
+    /// # let ctx = net::tls::Context::with_backend(&net::tls::rustls::RustlsBackend, &net::tls::ContextOptions::new())?;
+    /// let mut socket = net::Socket::tcp()?;
     /// ctx.wrap_socket(&mut socket)?;
     /// assert!(socket.is_ssl());
     /// assert!(ctx.wrap_socket(&mut socket).is_err(), "wrapping twice is an error");
-    /// # Ok::<(), net_tls::TlsError>(())
+    /// # Ok::<(), net::tls::TlsError>(())
     /// ```
     pub fn wrap_socket(&self, socket: &mut Socket) -> Result<(), TlsError> {
         socket.set_upgrade(Arc::new(Upgrade(self.clone())))?;
@@ -231,12 +221,12 @@ impl Context {
     /// A handshake against a peer that is not TLS fails with a clear error:
     ///
     /// ```
-    /// use net_tls::{ContextOptions, HandshakeSide, TlsError};
-    /// # let ctx = net_tls::Context::with_backend(&net_tls_rustls::RustlsBackend, &ContextOptions::new())?;
-    /// let mut listener = net_core::Socket::tcp()?;
+    /// use net::tls::{ContextOptions, HandshakeSide, TlsError};
+    /// # let ctx = net::tls::Context::with_backend(&net::tls::rustls::RustlsBackend, &ContextOptions::new())?;
+    /// let mut listener = net::Socket::tcp()?;
     /// listener.bind_addr(0, "127.0.0.1")?;
     /// listener.listen()?;
-    /// let mut client = net_core::dial("127.0.0.1", listener.local_addr()?.port())?;
+    /// let mut client = net::dial("127.0.0.1", listener.local_addr()?.port())?;
     /// let mut peer = listener.accept()?;
     /// peer.send(b"HTTP/1.0 400 Bad Request\r\n\r\n")?;
     /// peer.close();
@@ -272,15 +262,15 @@ impl Context {
     /// already wrapped with [`Context::wrap_socket`], the listener's own handshake runs.
     ///
     /// ```
-    /// use net_tls::AcceptResult;
-    /// # let ctx = net_tls::Context::with_backend(&net_tls_rustls::RustlsBackend, &net_tls::ContextOptions::new())?;
-    /// let mut listener = net_core::Socket::tcp()?;
+    /// use net::tls::AcceptResult;
+    /// # let ctx = net::tls::Context::with_backend(&net::tls::rustls::RustlsBackend, &net::tls::ContextOptions::new())?;
+    /// let mut listener = net::Socket::tcp()?;
     /// listener.bind_addr(0, "127.0.0.1")?;
     /// listener.listen()?;
     /// let (result, client) = ctx.try_accept(&mut listener)?;
     /// assert_eq!(result, AcceptResult::NoClient);
     /// assert!(client.is_none());
-    /// # Ok::<(), net_tls::TlsError>(())
+    /// # Ok::<(), net::tls::TlsError>(())
     /// ```
     pub fn try_accept(&self, listener: &mut Socket) -> Result<(AcceptResult, Option<(Socket, String)>), TlsError> {
         if !listener.has_pending_connection()? {
@@ -395,9 +385,9 @@ fn connection(socket: &Socket) -> Option<&TlsConnection> {
 /// not a TLS socket.
 ///
 /// ```
-/// let plain = net_core::Socket::tcp()?;
-/// assert!(net_tls::got_handshake(&plain).is_err(), "not a TLS socket");
-/// # Ok::<(), net_tls::TlsError>(())
+/// let plain = net::Socket::tcp()?;
+/// assert!(net::tls::got_handshake(&plain).is_err(), "not a TLS socket");
+/// # Ok::<(), net::tls::TlsError>(())
 /// ```
 #[doc(alias = "gotHandshake")]
 pub fn got_handshake(socket: &Socket) -> Result<bool, TlsError> {
@@ -414,8 +404,8 @@ pub fn got_handshake(socket: &Socket) -> Result<bool, TlsError> {
 /// socket without a finished TLS session.
 ///
 /// ```
-/// assert!(net_tls::peer_certificates(&net_core::Socket::tcp()?).is_empty());
-/// # Ok::<(), net_core::Error>(())
+/// assert!(net::tls::peer_certificates(&net::Socket::tcp()?).is_empty());
+/// # Ok::<(), net::Error>(())
 /// ```
 #[doc(alias = "getPeerCertificates")]
 pub fn peer_certificates(socket: &Socket) -> Vec<Certificate> {
@@ -425,8 +415,8 @@ pub fn peer_certificates(socket: &Socket) -> Vec<Certificate> {
 /// The PSK identity the client used, on a server socket (Nim's `getPskIdentity`).
 ///
 /// ```
-/// assert_eq!(net_tls::psk_identity(&net_core::Socket::tcp()?), None);
-/// # Ok::<(), net_core::Error>(())
+/// assert_eq!(net::tls::psk_identity(&net::Socket::tcp()?), None);
+/// # Ok::<(), net::Error>(())
 /// ```
 #[doc(alias = "getPskIdentity")]
 pub fn psk_identity(socket: &Socket) -> Option<String> {
@@ -434,14 +424,14 @@ pub fn psk_identity(socket: &Socket) -> Option<String> {
 }
 
 /// The backend's own session type behind a TLS socket (Nim's `sslHandle`), for example
-/// `openssl::ssl::SslStream<net_core::SocketIo>` or `net_tls_rustls::RustlsSession` (which
+/// `net::tls::openssl::Stream` or `net::tls::rustls::RustlsSession` (which
 /// holds the `rustls::Connection`).
 ///
 /// ```
-/// use net_tls_rustls::RustlsSession;
-/// let socket = net_core::Socket::tcp()?;
-/// assert!(net_tls::ssl_handle::<RustlsSession>(&socket).is_none(), "no TLS session yet");
-/// # Ok::<(), net_core::Error>(())
+/// use net::tls::rustls::RustlsSession;
+/// let socket = net::Socket::tcp()?;
+/// assert!(net::tls::ssl_handle::<RustlsSession>(&socket).is_none(), "no TLS session yet");
+/// # Ok::<(), net::Error>(())
 /// ```
 #[doc(alias = "sslHandle")]
 pub fn ssl_handle<T: Any>(socket: &Socket) -> Option<&T> {
@@ -451,9 +441,9 @@ pub fn ssl_handle<T: Any>(socket: &Socket) -> Option<&T> {
 /// [`ssl_handle`], mutably.
 ///
 /// ```
-/// let mut socket = net_core::Socket::tcp()?;
-/// assert!(net_tls::ssl_handle_mut::<net_tls_rustls::RustlsSession>(&mut socket).is_none());
-/// # Ok::<(), net_core::Error>(())
+/// let mut socket = net::Socket::tcp()?;
+/// assert!(net::tls::ssl_handle_mut::<net::tls::rustls::RustlsSession>(&mut socket).is_none());
+/// # Ok::<(), net::Error>(())
 /// ```
 pub fn ssl_handle_mut<T: Any>(socket: &mut Socket) -> Option<&mut T> {
     let conn = socket.session_mut()?.as_any_mut().downcast_mut::<TlsConnection>()?;
@@ -465,8 +455,8 @@ pub fn ssl_handle_mut<T: Any>(socket: &mut Socket) -> Option<&mut T> {
 /// See the [`Context`] example for one from a live session.
 ///
 /// ```
-/// assert!(net_tls::session_info(&net_core::Socket::tcp()?).is_none());
-/// # Ok::<(), net_core::Error>(())
+/// assert!(net::tls::session_info(&net::Socket::tcp()?).is_none());
+/// # Ok::<(), net::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -484,8 +474,8 @@ pub struct SessionInfo {
 /// What the socket's TLS session negotiated; `None` on a socket without one.
 ///
 /// ```
-/// assert_eq!(net_tls::session_info(&net_core::Socket::tcp()?), None);
-/// # Ok::<(), net_core::Error>(())
+/// assert_eq!(net::tls::session_info(&net::Socket::tcp()?), None);
+/// # Ok::<(), net::Error>(())
 /// ```
 pub fn session_info(socket: &Socket) -> Option<SessionInfo> {
     let c = connection(socket)?;
@@ -501,8 +491,8 @@ pub fn session_info(socket: &Socket) -> Option<SessionInfo> {
 /// without it (a possible truncation), `None` while open or on a socket without TLS.
 ///
 /// ```
-/// assert_eq!(net_tls::closed_cleanly(&net_core::Socket::tcp()?), None);
-/// # Ok::<(), net_core::Error>(())
+/// assert_eq!(net::tls::closed_cleanly(&net::Socket::tcp()?), None);
+/// # Ok::<(), net::Error>(())
 /// ```
 pub fn closed_cleanly(socket: &Socket) -> Option<bool> {
     connection(socket)?.session.clean_close()

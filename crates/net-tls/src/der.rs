@@ -85,7 +85,7 @@ impl Certificate {
     ///
     /// ```
     /// // A certificate whose DER is not valid has no subject.
-    /// assert_eq!(net_tls::Certificate(vec![0x30, 0x81]).subject(), None);
+    /// assert_eq!(net::tls::Certificate(vec![0x30, 0x81]).subject(), None);
     /// ```
     pub fn subject(&self) -> Option<String> {
         render(name(&self.0, false)?)
@@ -94,7 +94,7 @@ impl Certificate {
     /// The issuer's name, as [`Certificate::subject`] gives it.
     ///
     /// ```
-    /// assert_eq!(net_tls::Certificate(Vec::new()).issuer(), None);
+    /// assert_eq!(net::tls::Certificate(Vec::new()).issuer(), None);
     /// ```
     pub fn issuer(&self) -> Option<String> {
         render(name(&self.0, true)?)

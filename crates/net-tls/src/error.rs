@@ -10,7 +10,7 @@ use crate::options::BackendKind;
 /// An error of the TLS layer (Nim's `SslError`, and its `IOError`s about certificate files).
 ///
 /// ```
-/// use net_tls::{BackendKind, Capability, TlsError};
+/// use net::tls::{BackendKind, Capability, TlsError};
 /// let e = TlsError::Unsupported { backend: BackendKind::Rustls, capability: Capability::Psk, hint: Some(BackendKind::OpenSsl) };
 /// assert_eq!(e.to_string(), "the rustls backend does not support PSK (pre-shared keys); openssl does");
 /// ```
@@ -85,7 +85,7 @@ impl TlsError {
     /// `Unsupported` for `backend`, with a hint naming a backend that can.
     ///
     /// ```
-    /// use net_tls::{BackendKind, Capability, TlsError};
+    /// use net::tls::{BackendKind, Capability, TlsError};
     /// let e = TlsError::unsupported(BackendKind::NativeTls, Capability::CipherList);
     /// assert!(e.to_string().contains("openssl does"));
     /// ```
@@ -96,7 +96,7 @@ impl TlsError {
     /// A backend error.
     ///
     /// ```
-    /// let e = net_tls::TlsError::backend(net_tls::BackendKind::Rustls, "bad record");
+    /// let e = net::tls::TlsError::backend(net::tls::BackendKind::Rustls, "bad record");
     /// assert_eq!(e.to_string(), "rustls: bad record");
     /// ```
     pub fn backend(backend: BackendKind, source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
@@ -107,7 +107,7 @@ impl TlsError {
     /// failures): `File` with an [`io::ErrorKind::InvalidData`] source saying why.
     ///
     /// ```
-    /// let e = net_tls::TlsError::invalid_file("key file", "k.pem".as_ref(), "not a PEM private key");
+    /// let e = net::tls::TlsError::invalid_file("key file", "k.pem".as_ref(), "not a PEM private key");
     /// assert_eq!(e.to_string(), "key file \"k.pem\": not a PEM private key");
     /// ```
     pub fn invalid_file(what: &'static str, path: &Path, reason: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
@@ -118,10 +118,10 @@ impl TlsError {
 /// The TLS failure inside a socket error, as a typed value: no downcast needed.
 ///
 /// ```
-/// use net_tls::{TlsError, TlsErrorExt};
-/// let err: net_core::Error = TlsError::NotTls { op: "got_handshake" }.into();
+/// use net::tls::{TlsError, TlsErrorExt};
+/// let err: net::Error = TlsError::NotTls { op: "got_handshake" }.into();
 /// assert!(matches!(err.tls_error(), Some(TlsError::NotTls { .. })));
-/// let plain = net_core::Error::Closed { op: "recv" };
+/// let plain = net::Error::Closed { op: "recv" };
 /// assert!(plain.tls_error().is_none());
 /// ```
 pub trait TlsErrorExt {

@@ -8,7 +8,7 @@ use std::time::Duration;
 /// Which TLS library a context uses.
 ///
 /// ```
-/// use net_tls::BackendKind;
+/// use net::tls::BackendKind;
 /// assert_eq!(BackendKind::Rustls.name(), "rustls");
 /// assert_eq!("openssl".parse::<BackendKind>().unwrap(), BackendKind::OpenSsl);
 /// ```
@@ -31,7 +31,7 @@ impl BackendKind {
     /// The backend's name, as in `NET_TLS_BACKEND` and the cargo feature.
     ///
     /// ```
-    /// assert_eq!(net_tls::BackendKind::NativeTls.name(), "native-tls");
+    /// assert_eq!(net::tls::BackendKind::NativeTls.name(), "native-tls");
     /// ```
     pub const fn name(self) -> &'static str {
         match self {
@@ -62,7 +62,7 @@ impl std::str::FromStr for BackendKind {
 /// The protocol versions a context allows (Nim's `SslProtVersion`).
 ///
 /// ```
-/// use net_tls::ProtocolVersion;
+/// use net::tls::ProtocolVersion;
 /// assert_eq!(ProtocolVersion::default(), ProtocolVersion::Any);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -92,7 +92,7 @@ pub enum ProtocolVersion {
 /// How the peer's certificate is checked (Nim's `SslCVerifyMode`).
 ///
 /// ```
-/// assert_eq!(net_tls::VerifyMode::default(), net_tls::VerifyMode::Peer);
+/// assert_eq!(net::tls::VerifyMode::default(), net::tls::VerifyMode::Peer);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[doc(alias = "SslCVerifyMode")]
@@ -116,7 +116,7 @@ pub enum VerifyMode {
 /// with the default options works on every backend.
 ///
 /// ```
-/// assert_eq!(net_tls::ClientAuth::default(), net_tls::ClientAuth::None);
+/// assert_eq!(net::tls::ClientAuth::default(), net::tls::ClientAuth::None);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum ClientAuth {
@@ -132,8 +132,8 @@ pub enum ClientAuth {
 /// Which side of the handshake a socket plays (Nim's `SslHandshakeType`).
 ///
 /// ```
-/// let side = net_tls::HandshakeSide::Client;
-/// assert_ne!(side, net_tls::HandshakeSide::Server);
+/// let side = net::tls::HandshakeSide::Client;
+/// assert_ne!(side, net::tls::HandshakeSide::Server);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[doc(alias = "SslHandshakeType")]
@@ -149,7 +149,7 @@ pub enum HandshakeSide {
 /// What a non-blocking TLS accept found (Nim's `SslAcceptResult`).
 ///
 /// ```
-/// assert_ne!(net_tls::AcceptResult::NoClient, net_tls::AcceptResult::Success);
+/// assert_ne!(net::tls::AcceptResult::NoClient, net::tls::AcceptResult::Success);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[doc(alias = "SslAcceptResult")]
@@ -168,7 +168,7 @@ pub enum AcceptResult {
 /// A certificate in DER form (Nim's `Certificate`).
 ///
 /// ```
-/// let c = net_tls::Certificate::from(vec![0x30, 0x00]);
+/// let c = net::tls::Certificate::from(vec![0x30, 0x00]);
 /// assert_eq!(c.as_der(), &[0x30, 0x00]);
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -178,7 +178,7 @@ impl Certificate {
     /// The DER bytes.
     ///
     /// ```
-    /// assert!(net_tls::Certificate(vec![1]).as_der().len() == 1);
+    /// assert!(net::tls::Certificate(vec![1]).as_der().len() == 1);
     /// ```
     pub fn as_der(&self) -> &[u8] {
         &self.0
@@ -201,7 +201,7 @@ impl fmt::Debug for Certificate {
 /// `None` to give up (Nim's `SslClientGetPskFunc`).
 ///
 /// ```
-/// let f: net_tls::PskClientCallback = std::sync::Arc::new(|_hint| Some(("user".into(), b"key".to_vec())));
+/// let f: net::tls::PskClientCallback = std::sync::Arc::new(|_hint| Some(("user".into(), b"key".to_vec())));
 /// assert_eq!(f("hint").unwrap().0, "user");
 /// ```
 #[doc(alias = "SslClientGetPskFunc")]
@@ -211,7 +211,7 @@ pub type PskClientCallback = Arc<dyn Fn(&str) -> Option<(String, Vec<u8>)> + Sen
 /// `SslServerGetPskFunc`).
 ///
 /// ```
-/// let f: net_tls::PskServerCallback = std::sync::Arc::new(|id| (id == "user").then(|| b"key".to_vec()));
+/// let f: net::tls::PskServerCallback = std::sync::Arc::new(|id| (id == "user").then(|| b"key".to_vec()));
 /// assert!(f("someone else").is_none());
 /// ```
 #[doc(alias = "SslServerGetPskFunc")]
@@ -223,7 +223,7 @@ pub type PskServerCallback = Arc<dyn Fn(&str) -> Option<Vec<u8>> + Send + Sync>;
 /// [`TlsError::Unsupported`](crate::TlsError::Unsupported): nothing is silently ignored.
 ///
 /// ```
-/// use net_tls::{ContextOptions, VerifyMode};
+/// use net::tls::{ContextOptions, VerifyMode};
 /// let opts = ContextOptions::new().verify_mode(VerifyMode::None).alpn(["http/1.1"]);
 /// assert_eq!(opts.verify_mode, VerifyMode::None);
 /// ```
@@ -273,7 +273,7 @@ pub struct ContextOptions {
 /// [`ContextOptions::no_handshake_timeout`] turns it off.
 ///
 /// ```
-/// use net_tls::{ContextOptions, DEFAULT_HANDSHAKE_TIMEOUT};
+/// use net::tls::{ContextOptions, DEFAULT_HANDSHAKE_TIMEOUT};
 /// assert_eq!(DEFAULT_HANDSHAKE_TIMEOUT, std::time::Duration::from_secs(10));
 /// assert_eq!(ContextOptions::new().handshake_timeout, Some(DEFAULT_HANDSHAKE_TIMEOUT));
 /// ```
@@ -329,7 +329,7 @@ impl ContextOptions {
     /// Nim's defaults: any modern version, `VerifyMode::Peer`, the system roots.
     ///
     /// ```
-    /// let opts = net_tls::ContextOptions::new();
+    /// let opts = net::tls::ContextOptions::new();
     /// assert!(opts.cert_file.is_none());
     /// ```
     pub fn new() -> Self {
@@ -339,8 +339,8 @@ impl ContextOptions {
     /// Uses this backend.
     ///
     /// ```
-    /// let o = net_tls::ContextOptions::new().backend(net_tls::BackendKind::Rustls);
-    /// assert_eq!(o.backend, Some(net_tls::BackendKind::Rustls));
+    /// let o = net::tls::ContextOptions::new().backend(net::tls::BackendKind::Rustls);
+    /// assert_eq!(o.backend, Some(net::tls::BackendKind::Rustls));
     /// ```
     pub fn backend(mut self, backend: BackendKind) -> Self {
         self.backend = Some(backend);
@@ -350,8 +350,8 @@ impl ContextOptions {
     /// Sets the allowed protocol versions.
     ///
     /// ```
-    /// let o = net_tls::ContextOptions::new().protocol(net_tls::ProtocolVersion::TlsV1_3);
-    /// assert_eq!(o.protocol, net_tls::ProtocolVersion::TlsV1_3);
+    /// let o = net::tls::ContextOptions::new().protocol(net::tls::ProtocolVersion::TlsV1_3);
+    /// assert_eq!(o.protocol, net::tls::ProtocolVersion::TlsV1_3);
     /// ```
     pub fn protocol(mut self, protocol: ProtocolVersion) -> Self {
         self.protocol = protocol;
@@ -361,8 +361,8 @@ impl ContextOptions {
     /// Sets how the peer is verified.
     ///
     /// ```
-    /// let o = net_tls::ContextOptions::new().verify_mode(net_tls::VerifyMode::PeerUseEnvVars);
-    /// assert_eq!(o.verify_mode, net_tls::VerifyMode::PeerUseEnvVars);
+    /// let o = net::tls::ContextOptions::new().verify_mode(net::tls::VerifyMode::PeerUseEnvVars);
+    /// assert_eq!(o.verify_mode, net::tls::VerifyMode::PeerUseEnvVars);
     /// ```
     pub fn verify_mode(mut self, mode: VerifyMode) -> Self {
         self.verify_mode = mode;
@@ -372,7 +372,7 @@ impl ContextOptions {
     /// Sets our certificate chain and key (PEM files).
     ///
     /// ```
-    /// let o = net_tls::ContextOptions::new().cert_and_key("cert.pem", "key.pem");
+    /// let o = net::tls::ContextOptions::new().cert_and_key("cert.pem", "key.pem");
     /// assert!(o.cert_file.is_some() && o.key_file.is_some());
     /// ```
     pub fn cert_and_key(mut self, cert_file: impl Into<PathBuf>, key_file: impl Into<PathBuf>) -> Self {
@@ -384,7 +384,7 @@ impl ContextOptions {
     /// Sets the OpenSSL cipher string for TLS 1.2 and below.
     ///
     /// ```
-    /// let o = net_tls::ContextOptions::new().cipher_list("ECDHE+AESGCM");
+    /// let o = net::tls::ContextOptions::new().cipher_list("ECDHE+AESGCM");
     /// assert_eq!(o.cipher_list.as_deref(), Some("ECDHE+AESGCM"));
     /// ```
     pub fn cipher_list(mut self, list: impl Into<String>) -> Self {
@@ -395,7 +395,7 @@ impl ContextOptions {
     /// Sets the TLS 1.3 suites (`:`-separated IANA names).
     ///
     /// ```
-    /// let o = net_tls::ContextOptions::new().cipher_suites("TLS_AES_128_GCM_SHA256");
+    /// let o = net::tls::ContextOptions::new().cipher_suites("TLS_AES_128_GCM_SHA256");
     /// assert!(o.cipher_suites.is_some());
     /// ```
     pub fn cipher_suites(mut self, suites: impl Into<String>) -> Self {
@@ -406,7 +406,7 @@ impl ContextOptions {
     /// Trusts the roots in this PEM file.
     ///
     /// ```
-    /// let o = net_tls::ContextOptions::new().ca_file("ca.pem");
+    /// let o = net::tls::ContextOptions::new().ca_file("ca.pem");
     /// assert!(o.ca_file.is_some());
     /// ```
     pub fn ca_file(mut self, path: impl Into<PathBuf>) -> Self {
@@ -417,7 +417,7 @@ impl ContextOptions {
     /// Trusts the roots in the PEM files of this directory.
     ///
     /// ```
-    /// let o = net_tls::ContextOptions::new().ca_dir("/etc/ssl/certs");
+    /// let o = net::tls::ContextOptions::new().ca_dir("/etc/ssl/certs");
     /// assert!(o.ca_dir.is_some());
     /// ```
     pub fn ca_dir(mut self, path: impl Into<PathBuf>) -> Self {
@@ -428,8 +428,8 @@ impl ContextOptions {
     /// Makes a server ask for client certificates.
     ///
     /// ```
-    /// let o = net_tls::ContextOptions::new().client_auth(net_tls::ClientAuth::Required);
-    /// assert_eq!(o.client_auth, net_tls::ClientAuth::Required);
+    /// let o = net::tls::ContextOptions::new().client_auth(net::tls::ClientAuth::Required);
+    /// assert_eq!(o.client_auth, net::tls::ClientAuth::Required);
     /// ```
     pub fn client_auth(mut self, auth: ClientAuth) -> Self {
         self.client_auth = auth;
@@ -440,7 +440,7 @@ impl ContextOptions {
     /// when the context is made.
     ///
     /// ```
-    /// let o = net_tls::ContextOptions::new().session_id_context("myapp-v1");
+    /// let o = net::tls::ContextOptions::new().session_id_context("myapp-v1");
     /// assert_eq!(o.session_id_context.as_deref(), Some(&b"myapp-v1"[..]));
     /// ```
     #[doc(alias = "sessionIdContext=")]
@@ -452,7 +452,7 @@ impl ContextOptions {
     /// Sets the PSK identity hint a server sends (Nim's `pskIdentityHint=`).
     ///
     /// ```
-    /// let o = net_tls::ContextOptions::new().psk_identity_hint("hint");
+    /// let o = net::tls::ContextOptions::new().psk_identity_hint("hint");
     /// assert!(o.psk_identity_hint.is_some());
     /// ```
     #[doc(alias = "pskIdentityHint=")]
@@ -464,7 +464,7 @@ impl ContextOptions {
     /// Sets the client PSK callback (Nim's `clientGetPskFunc=`).
     ///
     /// ```
-    /// let o = net_tls::ContextOptions::new().psk_client(|_hint| Some(("user".into(), b"key".to_vec())));
+    /// let o = net::tls::ContextOptions::new().psk_client(|_hint| Some(("user".into(), b"key".to_vec())));
     /// assert!(o.psk_client.is_some());
     /// ```
     #[doc(alias = "clientGetPskFunc=")]
@@ -476,7 +476,7 @@ impl ContextOptions {
     /// Sets the server PSK callback (Nim's `serverGetPskFunc=`).
     ///
     /// ```
-    /// let o = net_tls::ContextOptions::new().psk_server(|id| (id == "user").then(|| b"key".to_vec()));
+    /// let o = net::tls::ContextOptions::new().psk_server(|id| (id == "user").then(|| b"key".to_vec()));
     /// assert!(o.psk_server.is_some());
     /// ```
     #[doc(alias = "serverGetPskFunc=")]
@@ -488,7 +488,7 @@ impl ContextOptions {
     /// Sets the ALPN protocols, most preferred first.
     ///
     /// ```
-    /// let o = net_tls::ContextOptions::new().alpn(["h2", "http/1.1"]);
+    /// let o = net::tls::ContextOptions::new().alpn(["h2", "http/1.1"]);
     /// assert_eq!(o.alpn.len(), 2);
     /// ```
     pub fn alpn<I, P>(mut self, protocols: I) -> Self
@@ -505,7 +505,7 @@ impl ContextOptions {
     /// fails with `net_core::Error::Timeout` (op `"handshake"`) and its connection is closed.
     ///
     /// ```
-    /// let o = net_tls::ContextOptions::new().handshake_timeout(std::time::Duration::from_secs(5));
+    /// let o = net::tls::ContextOptions::new().handshake_timeout(std::time::Duration::from_secs(5));
     /// assert_eq!(o.handshake_timeout, Some(std::time::Duration::from_secs(5)));
     /// ```
     pub fn handshake_timeout(mut self, timeout: Duration) -> Self {
@@ -517,7 +517,7 @@ impl ContextOptions {
     /// own).
     ///
     /// ```
-    /// let o = net_tls::ContextOptions::new().no_handshake_timeout();
+    /// let o = net::tls::ContextOptions::new().no_handshake_timeout();
     /// assert_eq!(o.handshake_timeout, None);
     /// ```
     pub fn no_handshake_timeout(mut self) -> Self {

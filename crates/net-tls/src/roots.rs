@@ -18,7 +18,7 @@ pub const CERT_DIR_ENV: &str = "SSL_CERT_DIR";
 /// file", "key file"...), as [`TlsError::File`].
 ///
 /// ```
-/// let err = net_tls::read_file("CA file", std::path::Path::new("/nonexistent.pem")).unwrap_err();
+/// let err = net::tls::read_file("CA file", std::path::Path::new("/nonexistent.pem")).unwrap_err();
 /// assert!(err.to_string().contains("CA file \"/nonexistent.pem\""));
 /// ```
 pub fn read_file(what: &'static str, path: &Path) -> Result<Vec<u8>, TlsError> {
@@ -34,7 +34,7 @@ pub fn read_file(what: &'static str, path: &Path) -> Result<Vec<u8>, TlsError> {
 /// std::fs::create_dir_all(dir.join("sub"))?;
 /// std::fs::write(dir.join("b.pem"), "B")?;
 /// std::fs::write(dir.join("a.pem"), "A")?;
-/// let files = net_tls::ca_dir_files(&dir)?;
+/// let files = net::tls::ca_dir_files(&dir)?;
 /// assert_eq!(files, [b"A".to_vec(), b"B".to_vec()]); // the subdirectory is not a file
 /// # std::fs::remove_dir_all(&dir)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -60,7 +60,7 @@ pub fn ca_dir_files(dir: &Path) -> Result<Vec<Vec<u8>>, TlsError> {
 /// nothing when they are missing, as in OpenSSL. Empty means "the backend's own roots".
 ///
 /// ```
-/// use net_tls::{ContextOptions, RootSources};
+/// use net::tls::{ContextOptions, RootSources};
 /// let sources = RootSources::from_options(&ContextOptions::new().ca_file("ca.pem"));
 /// assert_eq!(sources.files, [std::path::PathBuf::from("ca.pem")]);
 /// assert!(RootSources::from_options(&ContextOptions::new()).is_empty());
@@ -84,7 +84,7 @@ impl RootSources {
     /// list, as OpenSSL reads it, for every backend.
     ///
     /// ```
-    /// use net_tls::{ContextOptions, RootSources, VerifyMode};
+    /// use net::tls::{ContextOptions, RootSources, VerifyMode};
     /// let opts = ContextOptions::new().verify_mode(VerifyMode::None).ca_dir("/etc/ssl/certs");
     /// assert_eq!(RootSources::from_options(&opts).dirs.len(), 1);
     /// // (A doc example runs in its own process: changing the environment is harmless.)
@@ -120,7 +120,7 @@ impl RootSources {
     /// Whether the options name no source at all.
     ///
     /// ```
-    /// assert!(net_tls::RootSources::default().is_empty());
+    /// assert!(net::tls::RootSources::default().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.files.is_empty() && self.dirs.is_empty() && self.env_files.is_empty() && self.env_dirs.is_empty()
@@ -133,7 +133,7 @@ impl RootSources {
     /// read, is a [`TlsError::File`].
     ///
     /// ```
-    /// use net_tls::{ContextOptions, RootSources, TlsError};
+    /// use net::tls::{ContextOptions, RootSources, TlsError};
     /// let parse = |pem: &[u8]| -> Result<Vec<Vec<u8>>, String> { Ok(vec![pem.to_vec()]) };
     /// assert!(RootSources::default().load(parse)?.is_none());
     /// let missing = RootSources::from_options(&ContextOptions::new().ca_file("/nonexistent.pem"));

@@ -24,6 +24,8 @@ pub use net_tls::{
     PskClientCallback, PskServerCallback, SessionInfo, TlsBackend, TlsError, TlsErrorExt, TlsSession, VerifyMode,
     DEFAULT_HANDSHAKE_TIMEOUT,
 };
+/// Where a context's trusted roots come from, and the files behind them.
+pub use net_tls::{ca_dir_files, read_file, RootSources, CERT_DIR_ENV, CERT_FILE_ENV};
 /// The native-tls backend and the types `ssl_handle` gives on it (`Stream`).
 #[cfg(feature = "native-tls")]
 #[cfg_attr(docsrs, doc(cfg(feature = "native-tls")))]
