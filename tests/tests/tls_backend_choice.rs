@@ -17,7 +17,7 @@ fn options_then_process_default_then_environment_then_fixed_order() {
     let enabled = enabled_backends();
     let first = enabled[0];
     let last = *enabled.last().unwrap();
-    assert_eq!(enabled, BackendKind::ALL.into_iter().filter(|&k| is_enabled(k)).collect::<Vec<_>>());
+    assert_eq!(enabled, BackendKind::ALL.iter().copied().filter(|&k| is_enabled(k)).collect::<Vec<_>>());
 
     // Nothing set: the fixed order.
     std::env::remove_var(BACKEND_ENV);
@@ -29,7 +29,7 @@ fn options_then_process_default_then_environment_then_fixed_order() {
     assert_eq!(context_backend(ContextOptions::new()).unwrap(), last);
     std::env::set_var(BACKEND_ENV, "gnutls");
     assert!(matches!(context_backend(ContextOptions::new()), Err(TlsError::Config { .. })));
-    for kind in BackendKind::ALL.into_iter().filter(|&k| !is_enabled(k)) {
+    for kind in BackendKind::ALL.iter().copied().filter(|&k| !is_enabled(k)) {
         std::env::set_var(BACKEND_ENV, kind.name());
         assert!(matches!(context_backend(ContextOptions::new()), Err(TlsError::NotCompiled(k)) if k == kind));
     }
@@ -43,7 +43,7 @@ fn options_then_process_default_then_environment_then_fixed_order() {
     for kind in &enabled {
         assert_eq!(context_backend(ContextOptions::new().backend(*kind)).unwrap(), *kind);
     }
-    for kind in BackendKind::ALL.into_iter().filter(|&k| !is_enabled(k)) {
+    for kind in BackendKind::ALL.iter().copied().filter(|&k| !is_enabled(k)) {
         assert!(matches!(set_default_backend(kind), Err(TlsError::NotCompiled(_))));
         let err = context_backend(ContextOptions::new().backend(kind)).unwrap_err();
         assert!(err.to_string().contains(&format!("`{}` feature", kind.name())), "{err}");

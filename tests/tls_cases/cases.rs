@@ -426,7 +426,7 @@ fn every_missing_capability_is_refused_when_the_context_is_made() {
     let leaf = pki.server("localhost", &["localhost"], Validity::Current);
     let backend = net::tls::backend(KIND).unwrap();
     assert_eq!(backend.capabilities(), capabilities(KIND));
-    for capability in Capability::ALL {
+    for &capability in Capability::ALL {
         if capability == Capability::VerifiedChain {
             continue; // not an option: checked by peer_certificates_leaf_first
         }

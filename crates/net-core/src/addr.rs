@@ -30,6 +30,7 @@ pub type IpAddress = std::net::IpAddr;
 /// # Ok::<(), net::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum IpAddressFamily {
     /// IPv6.
     #[doc(alias = "IPv6")]

@@ -1,5 +1,14 @@
 //! The kinds of socket: address family, socket type, protocol (Nim's `Domain`, `SockType`,
-//! `Protocol`).
+//! `Protocol`). Portable Unix: the `AF_*`, `SOCK_*` and `IPPROTO_*` values come from libc for
+//! the target.
+//!
+//! Each is a `#[non_exhaustive]` enum with an `Other(i32)` catch-all (why not socket2-style
+//! newtypes: `docs/design.md`). Equality and hashing go by the C value, so
+//! `Domain::Other(AF_INET) == Domain::Inet`, and a value that gains a named variant in a later
+//! release stays equal to its old `Other` spelling; only a `match` arm on `Other(that value)`
+//! would stop matching, so match on the named variants or compare [`Domain::to_c_int`].
+
+use std::hash::{Hash, Hasher};
 
 /// An address family (Nim's `Domain`).
 ///
@@ -9,7 +18,8 @@
 /// assert_eq!(s.domain(), Domain::Inet6);
 /// # Ok::<(), net::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum Domain {
     /// `AF_INET`: IPv4.
     #[doc(alias = "AF_INET")]
@@ -20,7 +30,7 @@ pub enum Domain {
     /// `AF_UNIX`: Unix domain sockets.
     #[doc(alias = "AF_UNIX")]
     Unix,
-    /// Any other `AF_*` value.
+    /// Any other `AF_*` value (equal to the named variant when it holds that variant's value).
     Other(i32),
 }
 
@@ -31,7 +41,8 @@ pub enum Domain {
 /// assert_eq!(Socket::udp()?.sock_type(), SockType::Dgram);
 /// # Ok::<(), net::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum SockType {
     /// `SOCK_STREAM`: a reliable byte stream (TCP).
     #[doc(alias = "SOCK_STREAM")]
@@ -45,7 +56,7 @@ pub enum SockType {
     /// `SOCK_SEQPACKET`: reliable datagrams.
     #[doc(alias = "SOCK_SEQPACKET")]
     SeqPacket,
-    /// Any other `SOCK_*` value.
+    /// Any other `SOCK_*` value (equal to the named variant when it holds that variant's value).
     Other(i32),
 }
 
@@ -56,7 +67,8 @@ pub enum SockType {
 /// assert_eq!(Socket::tcp()?.protocol(), Protocol::Tcp);
 /// # Ok::<(), net::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum Protocol {
     /// `IPPROTO_TCP`.
     #[doc(alias = "IPPROTO_TCP")]
@@ -77,7 +89,8 @@ pub enum Protocol {
     #[doc(alias = "IPPROTO_NONE")]
     #[doc(alias = "IPPROTO_IP")]
     Default,
-    /// Any other `IPPROTO_*` value.
+    /// Any other `IPPROTO_*` value (equal to the named variant when it holds that variant's
+    /// value).
     Other(i32),
 }
 
@@ -196,5 +209,39 @@ impl Protocol {
             Protocol::Icmp | Protocol::Icmpv6 | Protocol::Raw => SockType::Raw,
             _ => SockType::Stream,
         }
+    }
+}
+
+/// Equality and hashing by the C value: `Other(v)` equals the named variant whose value is `v`.
+macro_rules! by_c_value {
+    ($($t:ident)*) => {$(
+        impl PartialEq for $t {
+            fn eq(&self, other: &Self) -> bool {
+                self.to_c_int() == other.to_c_int()
+            }
+        }
+        impl Eq for $t {}
+        impl Hash for $t {
+            fn hash<H: Hasher>(&self, state: &mut H) {
+                self.to_c_int().hash(state)
+            }
+        }
+    )*};
+}
+by_c_value!(Domain SockType Protocol);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn other_with_a_named_value_is_that_variant() {
+        use std::collections::HashSet;
+        assert_eq!(Domain::Other(libc::AF_INET), Domain::Inet);
+        assert_eq!(SockType::Other(libc::SOCK_DGRAM), SockType::Dgram);
+        assert_eq!(Protocol::Other(0), Protocol::Default);
+        assert_ne!(Protocol::Other(libc::IPPROTO_UDP), Protocol::Tcp);
+        let set: HashSet<Domain> = [Domain::Inet, Domain::Other(libc::AF_INET)].into_iter().collect();
+        assert_eq!(set.len(), 1);
     }
 }

@@ -1,4 +1,5 @@
-//! Boolean socket options (Nim's `SOBool`), each set at its own level.
+//! Boolean socket options (Nim's `SOBool`), each set at its own level. Portable Unix: every
+//! option here exists in POSIX or in every BSD-derived stack (`SO_REUSEPORT`).
 
 /// A boolean socket option (Nim's `SOBool`, without the `Opt` prefix).
 ///
@@ -15,6 +16,7 @@
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[doc(alias = "SOBool")]
+#[non_exhaustive]
 pub enum SockOpt {
     /// `SO_ACCEPTCONN`: whether the socket is listening. Read only: setting it fails.
     #[doc(alias = "OptAcceptConn")]
@@ -46,8 +48,15 @@ pub enum SockOpt {
 }
 
 impl SockOpt {
-    /// Every option, in declaration order.
-    pub const ALL: [SockOpt; 9] = [
+    /// Every option, in declaration order. A slice, so that adding an option is not a breaking
+    /// change.
+    ///
+    /// ```
+    /// use net::SockOpt;
+    /// assert!(SockOpt::ALL.contains(&SockOpt::NoDelay));
+    /// assert!(SockOpt::ALL.iter().all(|o| o.os_name().starts_with("SO_") || o.os_name().starts_with("TCP_")));
+    /// ```
+    pub const ALL: &'static [SockOpt] = &[
         SockOpt::AcceptConn,
         SockOpt::Broadcast,
         SockOpt::Debug,

@@ -15,8 +15,13 @@ use crate::socket::MAX_LINE_LENGTH;
 /// let opts = ReadOptions::new().timeout(Duration::from_millis(50)).max_length(80).flag(SocketFlag::Peek);
 /// assert_eq!(opts.max_length, 80);
 /// ```
+///
+/// The fields can be read and assigned; the struct is `#[non_exhaustive]` (it may gain
+/// options), so it is built with [`ReadOptions::new`] and the builder methods rather than a
+/// struct literal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[must_use]
+#[non_exhaustive]
 pub struct ReadOptions {
     /// One budget for the whole call; `None` waits for ever. `Some(Duration::ZERO)` still
     /// returns what the OS already holds.
@@ -51,6 +56,18 @@ impl ReadOptions {
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets the time budget from an `Option`: `None` waits for ever.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let budget: Option<Duration> = None;
+    /// assert_eq!(net::ReadOptions::new().timeout(Duration::from_secs(1)).timeout_opt(budget).timeout, None);
+    /// ```
+    pub fn timeout_opt(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = timeout;
         self
     }
 
@@ -104,6 +121,7 @@ impl ReadOptions {
 /// # Ok::<(), net::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ReadLineResult {
     /// A whole line, its terminator (`\r\n`, `\n` or `\r`) removed.
     #[doc(alias = "ReadFullLine")]

@@ -289,6 +289,7 @@ impl OpenSslContext {
             b.set_alpn_select_callback(move |_ssl, client| alpn_select(&wire, client).ok_or(AlpnError::ALERT_FATAL));
         }
 
+        server_verify_mode(options.client_auth)?;
         Ok(OpenSslContext {
             ctx: b.build(),
             verify: options.verify_mode,
@@ -348,18 +349,24 @@ impl BackendContext for OpenSslContext {
         }
         let mut ssl = Ssl::new(&self.ctx).map_err(backend_error)?;
         ssl.set_accept_state();
-        let mode = match self.client_auth {
-            ClientAuth::None => SslVerifyMode::NONE,
-            ClientAuth::Optional => SslVerifyMode::PEER,
-            ClientAuth::Required => SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT,
-        };
-        ssl.set_verify(mode);
+        ssl.set_verify(server_verify_mode(self.client_auth)?);
         self.handshake(ssl, io, true, self.client_auth != ClientAuth::None)
     }
 
     fn as_any(&self) -> &dyn Any {
         &self.ctx
     }
+}
+
+/// How a server checks clients; a `ClientAuth` this backend does not know (the enum is
+/// `#[non_exhaustive]`) is refused when the context is made.
+fn server_verify_mode(auth: ClientAuth) -> Result<SslVerifyMode, TlsError> {
+    Ok(match auth {
+        ClientAuth::None => SslVerifyMode::NONE,
+        ClientAuth::Optional => SslVerifyMode::PEER,
+        ClientAuth::Required => SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT,
+        other => return Err(config(format!("client_auth {other:?} is not supported by openssl"))),
+    })
 }
 
 #[cfg(test)]

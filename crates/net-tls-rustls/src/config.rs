@@ -98,7 +98,10 @@ fn refuse_unsupported(options: &ContextOptions) -> Result<(), TlsError> {
             })
         }
         ProtocolVersion::TlsV1_2 | ProtocolVersion::TlsV1_3 | ProtocolVersion::Any => {}
+        // The enums are `#[non_exhaustive]`: what this backend does not know, it refuses.
+        other => return Err(TlsError::Config { what: format!("{other:?} is not supported by rustls") }),
     }
+
     if options.cipher_list.is_some() {
         return refuse(Capability::CipherList);
     }
@@ -273,6 +276,7 @@ fn server_verifiers(
                 .map_err(|e| TlsError::backend(RUSTLS, e))?;
             Ok((webpki.clone(), Arc::new(ChainOnly::new(webpki))))
         }
+        other => Err(TlsError::Config { what: format!("{other:?} is not supported by rustls") }),
     }
 }
 
@@ -286,6 +290,7 @@ fn client_verifier(
         ClientAuth::None => return Ok(None),
         ClientAuth::Optional => false,
         ClientAuth::Required => true,
+        other => return Err(TlsError::Config { what: format!("client_auth {other:?} is not supported by rustls") }),
     };
     // Client certificates are checked against the roots given (never the public web roots),
     // whatever `verify_mode` says: that governs how servers are checked, as on OpenSSL.

@@ -46,8 +46,14 @@ pub enum Capability {
 }
 
 impl Capability {
-    /// Every capability, in a stable order (the rows of `docs/tls-backends.md`).
-    pub const ALL: [Capability; 15] = [
+    /// Every capability, in a stable order (the rows of `docs/tls-backends.md`). A slice, so
+    /// that adding a capability is not a breaking change.
+    ///
+    /// ```
+    /// use net::tls::Capability;
+    /// assert!(Capability::ALL.contains(&Capability::Alpn));
+    /// ```
+    pub const ALL: &'static [Capability] = &[
         Capability::Tls10,
         Capability::Tls11,
         Capability::Tls12,
@@ -132,7 +138,7 @@ impl Capabilities {
     /// assert_eq!(caps.iter().collect::<Vec<_>>(), [Capability::Alpn]);
     /// ```
     pub fn iter(self) -> impl Iterator<Item = Capability> {
-        Capability::ALL.into_iter().filter(move |&c| self.contains(c))
+        Capability::ALL.iter().copied().filter(move |&c| self.contains(c))
     }
 }
 
@@ -155,7 +161,7 @@ impl fmt::Debug for Capabilities {
 /// assert_eq!(backend_with(Capability::Psk, BackendKind::Rustls), Some(BackendKind::OpenSsl));
 /// ```
 pub fn backend_with(capability: Capability, not: BackendKind) -> Option<BackendKind> {
-    BackendKind::ALL.into_iter().find(|&k| k != not && known_capabilities(k).contains(capability))
+    BackendKind::ALL.iter().copied().find(|&k| k != not && known_capabilities(k).contains(capability))
 }
 
 /// The published capabilities of each backend. Each backend's `capabilities()` must return
@@ -179,7 +185,7 @@ pub fn known_capabilities(kind: BackendKind) -> Capabilities {
             C::ClientAuth,
             C::Alpn,
         ]),
-        BackendKind::OpenSsl => Capabilities::from_iter(Capability::ALL),
+        BackendKind::OpenSsl => Capabilities::from_iter(Capability::ALL.iter().copied()),
         // No TLS 1.0/1.1: OpenSSL 3 (native-tls on Linux) allows them only at security
         // level 0, which native-tls cannot set. No pinned TLS 1.3: native-tls servers on
         // OpenSSL turn it off (clients still negotiate it under `ProtocolVersion::Any`).
@@ -204,7 +210,7 @@ pub fn capability_matrix_markdown() -> String {
          \"no\" fails when the context is made, with `TlsError::Unsupported` naming a backend that\n\
          can. Do not edit by hand.\n\n| capability |",
     );
-    for kind in BackendKind::ALL {
+    for &kind in BackendKind::ALL {
         out.push_str(&format!(" {kind} |"));
     }
     out.push_str("\n| --- |");
@@ -212,9 +218,9 @@ pub fn capability_matrix_markdown() -> String {
         out.push_str(" --- |");
     }
     out.push('\n');
-    for capability in Capability::ALL {
+    for &capability in Capability::ALL {
         out.push_str(&format!("| {capability} |"));
-        for kind in BackendKind::ALL {
+        for &kind in BackendKind::ALL {
             out.push_str(if known_capabilities(kind).contains(capability) { " yes |" } else { " no |" });
         }
         out.push('\n');

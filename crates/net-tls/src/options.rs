@@ -25,8 +25,14 @@ pub enum BackendKind {
 }
 
 impl BackendKind {
-    /// Every backend, in the fixed order of the default choice.
-    pub const ALL: [BackendKind; 3] = [BackendKind::Rustls, BackendKind::OpenSsl, BackendKind::NativeTls];
+    /// Every backend, in the fixed order of the default choice. A slice, so that adding a
+    /// backend is not a breaking change.
+    ///
+    /// ```
+    /// use net::tls::BackendKind;
+    /// assert_eq!(BackendKind::ALL.first(), Some(&BackendKind::Rustls));
+    /// ```
+    pub const ALL: &'static [BackendKind] = &[BackendKind::Rustls, BackendKind::OpenSsl, BackendKind::NativeTls];
 
     /// The backend's name, as in `NET_TLS_BACKEND` and the cargo feature.
     ///
@@ -51,7 +57,7 @@ impl fmt::Display for BackendKind {
 impl std::str::FromStr for BackendKind {
     type Err = crate::TlsError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        BackendKind::ALL.into_iter().find(|k| k.name().eq_ignore_ascii_case(s.trim())).ok_or_else(|| {
+        BackendKind::ALL.iter().copied().find(|k| k.name().eq_ignore_ascii_case(s.trim())).ok_or_else(|| {
             crate::TlsError::Config {
                 what: format!("unknown TLS backend {s:?} (expected rustls, openssl or native-tls)"),
             }
@@ -67,6 +73,7 @@ impl std::str::FromStr for BackendKind {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[doc(alias = "SslProtVersion")]
+#[non_exhaustive]
 pub enum ProtocolVersion {
     /// SSL 2: broken; refused with a clear error.
     #[doc(alias = "protSSLv2")]
@@ -96,6 +103,7 @@ pub enum ProtocolVersion {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[doc(alias = "SslCVerifyMode")]
+#[non_exhaustive]
 pub enum VerifyMode {
     /// Nothing is checked: neither the chain nor the name.
     #[doc(alias = "CVerifyNone")]
@@ -119,6 +127,7 @@ pub enum VerifyMode {
 /// assert_eq!(net::tls::ClientAuth::default(), net::tls::ClientAuth::None);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum ClientAuth {
     /// Do not ask.
     #[default]
@@ -137,6 +146,7 @@ pub enum ClientAuth {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[doc(alias = "SslHandshakeType")]
+#[non_exhaustive]
 pub enum HandshakeSide {
     /// Connect as a client.
     #[doc(alias = "handshakeAsClient")]
@@ -153,6 +163,7 @@ pub enum HandshakeSide {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[doc(alias = "SslAcceptResult")]
+#[non_exhaustive]
 pub enum AcceptResult {
     /// No client was waiting.
     #[doc(alias = "AcceptNoClient")]

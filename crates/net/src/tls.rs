@@ -76,7 +76,7 @@ pub fn is_enabled(kind: BackendKind) -> bool {
 /// assert!(!net::tls::enabled_backends().is_empty());
 /// ```
 pub fn enabled_backends() -> Vec<BackendKind> {
-    BackendKind::ALL.into_iter().filter(|&k| is_enabled(k)).collect()
+    BackendKind::ALL.iter().copied().filter(|&k| is_enabled(k)).collect()
 }
 
 /// The backend object for `kind`, or [`TlsError::NotCompiled`].
