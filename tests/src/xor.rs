@@ -44,6 +44,8 @@ fn tls_err(msg: impl Into<String>) -> Error {
     Error::Tls(msg.into().into())
 }
 
+impl net::__private::Sealed for XorUpgrade {}
+
 impl SecureUpgrade for XorUpgrade {
     fn client(&self, io: SocketIo, _server_name: &str) -> Result<Box<dyn SecureSession>, Error> {
         let mut s = self.session(io);
@@ -120,6 +122,8 @@ impl XorSession {
         }
     }
 }
+
+impl net::__private::Sealed for XorSession {}
 
 impl SecureSession for XorSession {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {

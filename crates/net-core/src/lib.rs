@@ -62,4 +62,6 @@ pub use lines::Lines;
 pub use options::SockOpt;
 pub use read_options::{ReadLineResult, ReadOptions};
 pub use socket::{Socket, BUFFER_SIZE, MAX_LINE_LENGTH, SOMAXCONN};
+#[doc(hidden)]
+pub use stream::__private;
 pub use stream::{SecureSession, SecureUpgrade};

@@ -377,6 +377,7 @@ impl Socket {
     /// ```
     /// # use net::*;
     /// # #[derive(Debug)] struct Nothing;
+    /// # impl net::__private::Sealed for Nothing {}
     /// # impl SecureUpgrade for Nothing {
     /// #   fn client(&self, _: SocketIo, _: &str) -> Result<Box<dyn SecureSession>> { unreachable!() }
     /// #   fn server(&self, _: SocketIo) -> Result<Box<dyn SecureSession>> { unreachable!() }
@@ -416,6 +417,7 @@ impl Socket {
     /// # use net::*;
     /// # use std::io::{Read, Write};
     /// # #[derive(Debug)] struct Clear(SocketIo);
+    /// # impl net::__private::Sealed for Clear {}
     /// # impl SecureSession for Clear {
     /// #   fn read(&mut self, b: &mut [u8]) -> std::io::Result<usize> { self.0.read(b) }
     /// #   fn write(&mut self, b: &[u8]) -> std::io::Result<usize> { self.0.write(b) }

@@ -16,12 +16,25 @@ use std::sync::Arc;
 use crate::error::Error;
 use crate::io::SocketIo;
 
+/// Not public API: the supertrait that seals [`SecureSession`] and [`SecureUpgrade`]
+/// (re-exported, hidden, as `net_core::__private` and `net::__private`). Only this
+/// workspace's layers implement it (net-tls, and the test crate's seam layer).
+pub mod __private {
+    /// Implemented by this workspace's secure layers only; not covered by semver.
+    pub trait Sealed {}
+}
+
 /// A secured session over a [`SocketIo`]: plaintext in, plaintext out.
 ///
 /// Reads and writes may block on the descriptor. When the caller gave a timeout, the socket
 /// records its deadline on the [`SocketIo`], whose reads and writes then fail with
 /// `WouldBlock` once it has passed: a session must pass that error through unchanged and keep
 /// its state, as TLS libraries do.
+///
+/// **Sealed**: implemented only by this workspace's TLS layer (net-tls) and its tests. It may
+/// gain methods in any minor release, so it cannot be implemented outside the workspace: the
+/// supertrait `__private::Sealed` is not public API. To use a secured socket, use
+/// `net::tls`; the example below shows the seam's shape as the workspace's layers implement it.
 ///
 /// ```
 /// use std::any::Any;
@@ -32,6 +45,7 @@ use crate::io::SocketIo;
 /// /// A "secured" stream that only passes bytes through, to show the shape.
 /// #[derive(Debug)]
 /// struct Clear(SocketIo);
+/// impl net::__private::Sealed for Clear {} // the seal: this workspace's layers only
 /// impl SecureSession for Clear {
 ///     fn read(&mut self, b: &mut [u8]) -> io::Result<usize> { self.0.read(b) }
 ///     fn write(&mut self, b: &[u8]) -> io::Result<usize> { self.0.write(b) }
@@ -43,6 +57,7 @@ use crate::io::SocketIo;
 /// }
 /// #[derive(Debug)]
 /// struct ClearUpgrade;
+/// impl net::__private::Sealed for ClearUpgrade {}
 /// impl SecureUpgrade for ClearUpgrade {
 ///     fn client(&self, io: SocketIo, _name: &str) -> Result<Box<dyn SecureSession>, Error> { Ok(Box::new(Clear(io))) }
 ///     fn server(&self, io: SocketIo) -> Result<Box<dyn SecureSession>, Error> { Ok(Box::new(Clear(io))) }
@@ -62,7 +77,7 @@ use crate::io::SocketIo;
 /// assert!(conn.session().is_some());
 /// # Ok::<(), Error>(())
 /// ```
-pub trait SecureSession: Send + Debug {
+pub trait SecureSession: __private::Sealed + Send + Debug {
     /// Reads plaintext; `Ok(0)` is the end of the stream.
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize>;
     /// Writes plaintext; returns how much was taken.
@@ -89,7 +104,10 @@ pub trait SecureSession: Send + Debug {
 
 /// What a socket does to secure itself when it connects or accepts (a TLS role recorded by
 /// `wrap_socket` before the socket is connected). See [`SecureSession`] for an example of both.
-pub trait SecureUpgrade: Send + Sync + Debug {
+///
+/// **Sealed**, as [`SecureSession`] is: implemented only by this workspace's layers, and it may
+/// gain methods in any minor release.
+pub trait SecureUpgrade: __private::Sealed + Send + Sync + Debug {
     /// Runs the client handshake after `connect`; `server_name` is the address given to it.
     fn client(&self, io: SocketIo, server_name: &str) -> Result<Box<dyn SecureSession>, Error>;
     /// Runs the server handshake on a freshly accepted connection.

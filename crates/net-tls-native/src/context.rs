@@ -239,6 +239,8 @@ impl NativeTlsContext {
     }
 }
 
+impl net_tls::__private::Sealed for NativeTlsContext {}
+
 impl BackendContext for NativeTlsContext {
     fn connect(&self, io: SocketIo, hostname: &str) -> Result<Box<dyn TlsSession>, TlsError> {
         if hostname.contains('\0') {

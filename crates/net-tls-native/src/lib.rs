@@ -67,6 +67,8 @@ pub type Stream = native_tls::TlsStream<NativeIo>;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NativeTlsBackend;
 
+impl net_tls::__private::Sealed for NativeTlsBackend {}
+
 impl TlsBackend for NativeTlsBackend {
     fn kind(&self) -> BackendKind {
         BackendKind::NativeTls

@@ -117,6 +117,8 @@ fn is_truncation(e: &io::Error) -> bool {
     text.to_ascii_lowercase().contains("unexpected eof")
 }
 
+impl net_tls::__private::Sealed for Session {}
+
 impl TlsSession for Session {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if self.eof.is_some() || buf.is_empty() {

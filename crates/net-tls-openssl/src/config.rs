@@ -320,6 +320,8 @@ impl OpenSslContext {
     }
 }
 
+impl net_tls::__private::Sealed for OpenSslContext {}
+
 impl BackendContext for OpenSslContext {
     fn connect(&self, io: SocketIo, hostname: &str) -> Result<Box<dyn TlsSession>, TlsError> {
         no_nul("server name", hostname)?;

@@ -79,6 +79,8 @@ pub type Stream = openssl::ssl::SslStream<net_core::SocketIo>;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OpenSslBackend;
 
+impl net_tls::__private::Sealed for OpenSslBackend {}
+
 impl TlsBackend for OpenSslBackend {
     fn kind(&self) -> BackendKind {
         BackendKind::OpenSsl

@@ -136,6 +136,8 @@ fn der(cert: &X509Ref) -> Option<Certificate> {
     cert.to_der().ok().map(Certificate)
 }
 
+impl net_tls::__private::Sealed for Session {}
+
 impl TlsSession for Session {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if self.eof.is_some() || buf.is_empty() {

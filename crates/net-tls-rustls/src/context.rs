@@ -97,6 +97,8 @@ fn server_name(hostname: &str) -> Result<ServerName<'static>, TlsError> {
     })
 }
 
+impl net_tls::__private::Sealed for RustlsContext {}
+
 impl BackendContext for RustlsContext {
     fn connect(&self, io: SocketIo, hostname: &str) -> Result<Box<dyn TlsSession>, TlsError> {
         let (config, name) = if hostname.is_empty() {

@@ -87,6 +87,8 @@ pub(crate) const RUSTLS: BackendKind = BackendKind::Rustls;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RustlsBackend;
 
+impl net_tls::__private::Sealed for RustlsBackend {}
+
 impl TlsBackend for RustlsBackend {
     fn kind(&self) -> BackendKind {
         RUSTLS

@@ -11,7 +11,18 @@ use crate::capability::Capabilities;
 use crate::error::TlsError;
 use crate::options::{BackendKind, Certificate, ContextOptions};
 
+/// Not public API: the supertrait that seals [`TlsBackend`], [`BackendContext`] and
+/// [`TlsSession`] (re-exported, hidden, as `net_tls::__private`). Only this workspace's
+/// backends (`net-tls-rustls`, `net-tls-openssl`, `net-tls-native`) implement it.
+pub mod __private {
+    /// Implemented by this workspace's backends only; not covered by semver.
+    pub trait Sealed {}
+}
+
 /// A TLS library: makes contexts from backend-neutral options.
+///
+/// **Sealed**: implemented only by this workspace's backends; it may gain methods in any
+/// minor release (the supertrait `__private::Sealed` is not public API). Using it is stable.
 ///
 /// ```
 /// use net::tls::{BackendKind, Capability, ContextOptions, TlsBackend};
@@ -20,7 +31,7 @@ use crate::options::{BackendKind, Certificate, ContextOptions};
 /// assert!(!backend.capabilities().contains(Capability::Psk));
 /// assert!(backend.new_context(&ContextOptions::new()).is_ok());
 /// ```
-pub trait TlsBackend: Send + Sync + Debug + 'static {
+pub trait TlsBackend: __private::Sealed + Send + Sync + Debug + 'static {
     /// Which backend this is.
     fn kind(&self) -> BackendKind;
 
@@ -34,13 +45,16 @@ pub trait TlsBackend: Send + Sync + Debug + 'static {
 
 /// A configured context of one backend; `Context::backend_context` gives the concrete one.
 ///
+/// **Sealed**: implemented only by this workspace's backends; it may gain methods in any
+/// minor release (the supertrait `__private::Sealed` is not public API). Using it is stable.
+///
 /// ```
 /// use net::tls::{ContextOptions, TlsBackend};
 /// let ctx = net::tls::rustls::RustlsBackend.new_context(&ContextOptions::new())?;
 /// assert!(ctx.as_any().is::<net::tls::rustls::RustlsContext>());
 /// # Ok::<(), net::tls::TlsError>(())
 /// ```
-pub trait BackendContext: Send + Sync + Debug {
+pub trait BackendContext: __private::Sealed + Send + Sync + Debug {
     /// Runs a client handshake over `io`. `hostname` is sent as SNI and checked against the
     /// certificate when it is a name; an IP address is checked against the certificate's IP
     /// names and not sent; `""` means neither.
@@ -66,7 +80,10 @@ pub trait BackendContext: Send + Sync + Debug {
 /// Reads and writes may meet `WouldBlock` from the [`SocketIo`] when the call's deadline has
 /// passed (the socket records it there for timed reads, handshakes and close): pass it
 /// through and keep the session usable.
-pub trait TlsSession: Send + Debug {
+///
+/// **Sealed**: implemented only by this workspace's backends; it may gain methods in any
+/// minor release (the supertrait `__private::Sealed` is not public API). Using it is stable.
+pub trait TlsSession: __private::Sealed + Send + Debug {
     /// Reads plaintext; `Ok(0)` at the end of the stream, with or without close_notify.
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize>;
     /// Writes plaintext.

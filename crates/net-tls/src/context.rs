@@ -326,6 +326,8 @@ impl Context {
 #[derive(Debug)]
 struct Upgrade(Context);
 
+impl net_core::__private::Sealed for Upgrade {}
+
 impl SecureUpgrade for Upgrade {
     fn client(&self, io: SocketIo, server_name: &str) -> Result<Box<dyn SecureSession>, Error> {
         Ok(self.0.client_session(io, server_name)?)
@@ -346,6 +348,8 @@ pub(crate) struct TlsConnection {
     pub(crate) kind: BackendKind,
     pub(crate) session: Box<dyn TlsSession>,
 }
+
+impl net_core::__private::Sealed for TlsConnection {}
 
 impl SecureSession for TlsConnection {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {

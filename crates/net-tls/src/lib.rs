@@ -20,6 +20,8 @@ mod error;
 mod options;
 mod roots;
 
+#[doc(hidden)]
+pub use backend::__private;
 pub use backend::{BackendContext, TlsBackend, TlsSession};
 pub use capability::{backend_with, capability_matrix_markdown, known_capabilities, Capabilities, Capability};
 pub use context::{

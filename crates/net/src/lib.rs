@@ -61,6 +61,11 @@ pub use net_core::{
     MAX_LINE_LENGTH, READ_AHEAD_SIZE, SOMAXCONN,
 };
 
+/// Not public API: the seal of [`SecureSession`] and [`SecureUpgrade`], for this workspace's
+/// layers.
+#[doc(hidden)]
+pub use net_core::__private;
+
 /// The socket2 crate, whose types (`SockAddr`, `SockRef`, `Domain`...) appear in some of
 /// `net`'s signatures.
 pub use net_core::socket2;
