@@ -1,4 +1,5 @@
-//! Conversions between [`Socket`] and the std, Unix, socket2 and descriptor types.
+//! Conversions between [`Socket`] and the std, Unix, socket2 and descriptor types. Portable
+//! Unix, but for `SO_PROTOCOL` (Linux; inferred elsewhere, see `protocol_of`).
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 
@@ -63,9 +64,7 @@ impl Socket {
             .unwrap_or(Domain::Other(libc::AF_UNSPEC));
         let sock_type =
             sys::get_int_opt(fd, libc::SOL_SOCKET, libc::SO_TYPE).map(SockType::from_c_int).unwrap_or(SockType::Stream);
-        let protocol = sys::get_int_opt(fd, libc::SOL_SOCKET, libc::SO_PROTOCOL)
-            .map(Protocol::from_c_int)
-            .unwrap_or(Protocol::Default);
+        let protocol = protocol_of(fd, domain, sock_type);
         Socket::builder().domain(domain).sock_type(sock_type).protocol(protocol).wrap(inner)
     }
 
@@ -93,6 +92,23 @@ impl Socket {
             op: "into_socket2",
             what: "a socket whose descriptor is shared".into(),
         })
+    }
+}
+
+/// The protocol of a descriptor: `SO_PROTOCOL` on Linux.
+#[cfg(target_os = "linux")]
+fn protocol_of(fd: RawFd, _domain: Domain, _sock_type: SockType) -> Protocol {
+    sys::get_int_opt(fd, libc::SOL_SOCKET, libc::SO_PROTOCOL).map(Protocol::from_c_int).unwrap_or(Protocol::Default)
+}
+
+/// Other Unix (no portable `SO_PROTOCOL`): inferred from the family and type, TCP for an IP
+/// stream, UDP for an IP datagram socket, else the type's default.
+#[cfg(not(target_os = "linux"))]
+fn protocol_of(_fd: RawFd, domain: Domain, sock_type: SockType) -> Protocol {
+    match (domain, sock_type) {
+        (Domain::Inet | Domain::Inet6, SockType::Stream) => Protocol::Tcp,
+        (Domain::Inet | Domain::Inet6, SockType::Dgram) => Protocol::Udp,
+        _ => Protocol::Default,
     }
 }
 

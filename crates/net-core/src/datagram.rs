@@ -120,7 +120,8 @@ impl Socket {
     pub fn recv_from_with(&mut self, buf: &mut [u8], opts: &ReadOptions) -> Result<(usize, IpAddress, Port)> {
         const OP: &str = "recv_from";
         self.datagram_only(OP)?;
-        let mut flags = libc::MSG_TRUNC;
+        // `sys::recv_from` asks for the real size (`MSG_TRUNC` on Linux).
+        let mut flags = 0;
         if opts.flags.contains(SocketFlag::Peek) {
             flags |= libc::MSG_PEEK;
         }

@@ -262,7 +262,7 @@ impl SocketIo {
                     _ => return,
                 }
             }
-            if !tcp || sys::unacked(fd).map_or(true, |n| n == 0) {
+            if !tcp || sys::all_acked(fd) {
                 return;
             }
             if !shut {

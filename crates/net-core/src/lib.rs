@@ -20,6 +20,20 @@
 #![deny(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
 
+// Platforms: Unix. Linux is built and tested; the few Linux-only calls (`sys.rs`, `SO_PROTOCOL`
+// in `convert.rs`) have fallbacks for other Unix, compile-checked for FreeBSD and macOS. On any
+// other target the crate is one clear error instead of a cascade: every item is behind
+// `cfg(unix)`.
+#[cfg(not(unix))]
+compile_error!(concat!("net supports Unix (tested on Linux); ", env!("NET_CORE_TARGET"), " is not supported"));
+
+/// Puts `cfg(unix)` on each item.
+macro_rules! unix_only {
+    ($($item:item)*) => { $(#[cfg(unix)] $item)* };
+}
+
+// Every module and re-export: `cfg(unix)` (not indented, so that the lists read as usual).
+unix_only! {
 mod addr;
 mod buffer;
 mod builder;
@@ -65,3 +79,4 @@ pub use socket::{Socket, BUFFER_SIZE, MAX_LINE_LENGTH, SOMAXCONN};
 #[doc(hidden)]
 pub use stream::__private;
 pub use stream::{SecureSession, SecureUpgrade};
+}

@@ -1,5 +1,14 @@
 //! The few system calls socket2 does not expose in the shape we need, behind safe functions.
 //! The crate's only other `unsafe` is in `scan.rs` (SSE2 loads, ASCII bytes as `&str`).
+//!
+//! Portable Unix (POSIX `poll`, `getsockopt`, `setsockopt`, `recv`, `send`), except three
+//! Linux-only paths, each gated by `cfg(target_os = "linux")` with a fallback for other Unix
+//! (compile-checked for FreeBSD and macOS, not run there):
+//! - `recv` and `send` are bare `syscall(2)`s on Linux; elsewhere libc's `recv` and `send`.
+//! - [`all_acked`] asks `SIOCOUTQ` on Linux; elsewhere it is unknown, so `close` lingers as
+//!   if bytes were unacknowledged (until the peer's end of stream or `CLOSE_LINGER`).
+//! - [`recv_from`] learns a datagram's real size with `MSG_TRUNC` on Linux; elsewhere it
+//!   receives into a 64 KiB scratch buffer when the caller's is smaller.
 #![allow(unsafe_code)]
 
 use std::io;
@@ -29,16 +38,28 @@ fn retry(mut f: impl FnMut() -> isize) -> io::Result<usize> {
 
 /// `recvfrom(2)` of at most `len` bytes at `ptr`, with no address, as a bare system call:
 /// glibc's `recv` wrapper adds pthread-cancellation bookkeeping (about 30 instructions a
-/// call) that a Rust program never uses.
+/// call) that a Rust program never uses. Linux only.
 ///
 /// # Safety
 /// `ptr` must be valid for writes of `len` bytes for the whole call.
+#[cfg(target_os = "linux")]
 #[inline]
 unsafe fn raw_recv(fd: RawFd, ptr: *mut u8, len: usize, flags: i32) -> isize {
     let null = std::ptr::null_mut::<libc::c_void>();
     // SAFETY: the caller vouches for `ptr..ptr + len`; the address arguments are null, which
     // recvfrom(2) takes as "no address wanted".
     unsafe { libc::syscall(libc::SYS_recvfrom, fd, ptr, len, flags, null, null) as isize }
+}
+
+/// `recv(2)` of at most `len` bytes at `ptr`, through libc (Unix other than Linux).
+///
+/// # Safety
+/// `ptr` must be valid for writes of `len` bytes for the whole call.
+#[cfg(not(target_os = "linux"))]
+#[inline]
+unsafe fn raw_recv(fd: RawFd, ptr: *mut u8, len: usize, flags: i32) -> isize {
+    // SAFETY: the caller vouches for `ptr..ptr + len`.
+    unsafe { libc::recv(fd, ptr.cast(), len, flags) as isize }
 }
 
 /// `recv(2)` into an initialised buffer, retried on `EINTR`.
@@ -78,14 +99,22 @@ pub(crate) fn discard(fd: RawFd, flags: i32) -> io::Result<usize> {
 
 /// `send(2)` with `MSG_NOSIGNAL` (a dead peer is an `EPIPE`, never a signal) and `flags`,
 /// retried on `EINTR`.
+/// A bare `sendto(2)` system call on Linux, libc's `send` on other Unix.
 pub(crate) fn send(fd: RawFd, buf: &[u8], flags: i32) -> io::Result<usize> {
-    let null = std::ptr::null::<libc::c_void>();
-    // SAFETY: `buf` is a valid, readable region of `buf.len()` bytes for the whole call; no
-    // address is given (a bare `sendto(2)` is `send(2)`, without glibc's cancellation
-    // bookkeeping).
-    retry(|| unsafe {
-        libc::syscall(libc::SYS_sendto, fd, buf.as_ptr(), buf.len(), flags | libc::MSG_NOSIGNAL, null, 0) as isize
-    })
+    let flags = flags | libc::MSG_NOSIGNAL;
+    #[cfg(target_os = "linux")]
+    {
+        let null = std::ptr::null::<libc::c_void>();
+        // SAFETY: `buf` is a valid, readable region of `buf.len()` bytes for the whole call; no
+        // address is given (a bare `sendto(2)` is `send(2)`, without glibc's cancellation
+        // bookkeeping).
+        retry(|| unsafe { libc::syscall(libc::SYS_sendto, fd, buf.as_ptr(), buf.len(), flags, null, 0) as isize })
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        // SAFETY: `buf` is a valid, readable region of `buf.len()` bytes for the whole call.
+        retry(|| unsafe { libc::send(fd, buf.as_ptr().cast(), buf.len(), flags) as isize })
+    }
 }
 
 /// Waits until `fd` is ready for `events` (`POLLIN`, `POLLOUT`; an error or hang-up counts as
@@ -104,12 +133,21 @@ pub(crate) fn wait_readable(fd: RawFd, timeout: Duration) -> io::Result<bool> {
     wait(fd, libc::POLLIN, timeout)
 }
 
-/// Bytes sent on a TCP socket that the peer has not acknowledged yet (`SIOCOUTQ`).
-pub(crate) fn unacked(fd: RawFd) -> io::Result<usize> {
+/// Whether the peer has acknowledged every byte sent on a TCP socket: `SIOCOUTQ` is zero. A
+/// failed query (a listener, a socket never connected) counts as yes: nothing is in flight.
+#[cfg(target_os = "linux")]
+pub(crate) fn all_acked(fd: RawFd) -> bool {
     let mut value: libc::c_int = 0;
     // SAFETY: TIOCOUTQ (SIOCOUTQ) writes one `int` through the pointer, which is valid.
     let ret = unsafe { libc::ioctl(fd, libc::TIOCOUTQ, &mut value as *mut libc::c_int) };
-    check(ret as isize).map(|_| value.max(0) as usize)
+    check(ret as isize).map_or(true, |_| value <= 0)
+}
+
+/// Unknown on Unix other than Linux (`SIOCOUTQ` is Linux's), so never: `close` then lingers as
+/// if bytes were in flight, until the peer's end of stream or `CLOSE_LINGER`.
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn all_acked(_fd: RawFd) -> bool {
+    false
 }
 
 /// Reads an `int` socket option.
@@ -130,8 +168,31 @@ pub(crate) fn set_int_opt(fd: RawFd, level: i32, name: i32, value: i32) -> io::R
     check(ret as isize).map(drop)
 }
 
-/// `recvfrom(2)` into an initialised buffer, through socket2 for the address handling.
+/// `recvfrom(2)` of one datagram into an initialised buffer, through socket2 for the address
+/// handling. Returns the datagram's real size, which is more than `buf.len()` when it did not
+/// fit (the rest is lost): Linux says so with `MSG_TRUNC`.
+#[cfg(target_os = "linux")]
 pub(crate) fn recv_from(sock: &socket2::Socket, buf: &mut [u8], flags: i32) -> io::Result<(usize, socket2::SockAddr)> {
+    recv_from_os(sock, buf, flags | libc::MSG_TRUNC)
+}
+
+/// As on Linux, for Unix without `MSG_TRUNC` as a request flag: a buffer smaller than the
+/// largest IP datagram receives through a 64 KiB scratch buffer, so the real size is known.
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn recv_from(sock: &socket2::Socket, buf: &mut [u8], flags: i32) -> io::Result<(usize, socket2::SockAddr)> {
+    const LARGEST: usize = 1 << 16;
+    if buf.len() >= LARGEST {
+        return recv_from_os(sock, buf, flags);
+    }
+    let mut scratch = vec![0u8; LARGEST];
+    let (size, from) = recv_from_os(sock, &mut scratch, flags)?;
+    let n = size.min(buf.len());
+    buf[..n].copy_from_slice(&scratch[..n]);
+    Ok((size, from))
+}
+
+/// `recvfrom(2)` into an initialised buffer, retried on `EINTR`.
+fn recv_from_os(sock: &socket2::Socket, buf: &mut [u8], flags: i32) -> io::Result<(usize, socket2::SockAddr)> {
     // SAFETY: socket2 writes only initialised bytes into the slice and never reads it, so
     // viewing initialised bytes as `MaybeUninit<u8>` for the call is sound (std's `Read`
     // impls for sockets do the same).
