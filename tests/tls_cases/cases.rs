@@ -533,3 +533,24 @@ fn read_timeouts_bound_the_session_and_keep_the_bytes() {
     assert!(matches!(c.recv_line_with(&quick), Err(Error::Timeout { .. })));
     assert!(start.elapsed() < Duration::from_secs(2), "{KIND}: {:?}", start.elapsed());
 }
+
+#[test]
+fn connect_to_a_socket_addr_verifies_its_ip() {
+    let pki = Pki::new("endpoint");
+    for (names, accepted) in [(&["127.0.0.1"][..], true), (&["localhost"][..], false)] {
+        let leaf = pki.server("ip", names, Validity::Current);
+        let server_ctx = server_context(KIND, &leaf);
+        let (listener, port) = tls_listener(Some(&server_ctx), Domain::Inet);
+        let server = net_tests::tls::accept_quietly(listener);
+        let mut socket = Socket::tcp().unwrap();
+        client_context(KIND, &pki).wrap_socket(&mut socket).unwrap();
+        let to = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, port));
+        let result = socket.connect_to(to);
+        assert_eq!(result.is_ok(), accepted, "certificate for {names:?}: {result:?}");
+        if accepted {
+            assert!(got_handshake(&socket).unwrap());
+        }
+        socket.close();
+        server.join().unwrap();
+    }
+}

@@ -36,6 +36,8 @@ impl Got {
             Ok(0) => Got::Eof,
             Ok(n) => Got::Data(n),
             Err(_) if timed && io.timed_out() => Got::TimedOut,
+            // A nonblocking socket with nothing to read: the caller says what that means.
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Got::TimedOut,
             Err(e) => Got::Failed(e),
         }
     }
@@ -62,13 +64,17 @@ impl Conn {
         self.io.as_ref().ok_or_else(|| Error::Closed { op })
     }
 
-    /// One write of `data`: the session's, or `send(2)`.
-    pub(crate) fn write(&mut self, op: &'static str, data: &[u8]) -> Result<io::Result<usize>> {
+    /// One write of `data`: the session's, or `send(2)` with the `MSG_*` bits `os_flags`
+    /// (which a session, framing its own records, cannot take).
+    pub(crate) fn write(&mut self, op: &'static str, data: &[u8], os_flags: i32) -> Result<io::Result<usize>> {
         self.ready(op)?;
         let (io, stream, _) = self.parts(op)?;
         Ok(match stream {
+            Stream::Secured(_) if os_flags != 0 => {
+                return Err(Error::Unsupported { op, what: "send flags on a TLS socket".into() })
+            }
             Stream::Secured(session) => session.write(data),
-            _ => io.send(data, 0),
+            _ => io.send(data, os_flags),
         })
     }
 
@@ -173,7 +179,10 @@ impl Conn {
         if is_disconnection_error(call.flags, &e) {
             Ok(())
         } else if have_bytes {
-            self.deferred = Some(e);
+            // A nonblocking socket running dry is no failure to report later.
+            if e.kind() != io::ErrorKind::WouldBlock {
+                self.deferred = Some(e);
+            }
             Ok(())
         } else {
             Err(self.fail(call.op, None, e))

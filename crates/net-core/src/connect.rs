@@ -5,6 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::addr::Port;
+use crate::endpoint::{Endpoint, ToEndpoint};
 use crate::error::{is_disconnection_error, Context, Error, Result};
 use crate::flags::SocketFlags;
 use crate::kinds::{Domain, Protocol};
@@ -21,6 +22,12 @@ pub(crate) fn resolve(host: &str, port: u16, domain: Domain) -> Result<Vec<Socke
             .map_err(|e| Error::Resolve { host: host.to_owned(), port, source: Some(e) })?
             .collect(),
     };
+    usable(found, host, port, domain)
+}
+
+/// The addresses of `found` a socket of `domain` can use (IPv4 ones IPv4-mapped on an IPv6
+/// socket); `host` is what the caller named, for the error when none is left.
+pub(crate) fn usable(found: Vec<SocketAddr>, host: &str, port: u16, domain: Domain) -> Result<Vec<SocketAddr>> {
     let mut usable: Vec<SocketAddr> = match domain {
         Domain::Inet => found.iter().copied().filter(SocketAddr::is_ipv4).collect(),
         Domain::Inet6 => found.iter().copied().filter(SocketAddr::is_ipv6).collect(),
@@ -45,6 +52,16 @@ pub(crate) fn resolve(host: &str, port: u16, domain: Domain) -> Result<Vec<Socke
     Ok(usable)
 }
 
+/// Waits for a nonblocking connect to finish; its outcome is `SO_ERROR`.
+fn finish_connect(inner: &socket2::Socket) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    while !crate::sys::wait(inner.as_raw_fd(), libc::POLLOUT, Duration::MAX)? {}
+    match inner.take_error()? {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
 impl Socket {
     /// Connects to `address:port` (Nim's `connect`). `address` is an IP literal or a host
     /// name, resolved for this socket's family; every address is tried in turn. A socket
@@ -60,12 +77,48 @@ impl Socket {
     /// # Ok(()) }
     /// ```
     pub fn connect(&mut self, address: &str, port: impl Into<Port>) -> Result<()> {
-        self.connect_inner(address, port.into(), None)
+        self.connect_to((address, port.into()))
+    }
+
+    /// Connects to an endpoint given the std way: a `SocketAddr` (used as it is), an IP and
+    /// port, or a host name and port (resolved for this socket's family). Otherwise as
+    /// [`Socket::connect`]; a TLS socket sends the host (or the IP's text) as server name.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), net::Error> {
+    /// use std::net::{Ipv4Addr, SocketAddr};
+    /// let mut server = net::Socket::tcp()?;
+    /// server.bind_to((Ipv4Addr::LOCALHOST, 0))?;
+    /// server.listen()?;
+    /// let addr: SocketAddr = server.local_addr()?;
+    /// net::Socket::tcp()?.connect_to(addr)?;
+    /// net::Socket::tcp()?.connect_to((addr.ip(), addr.port()))?;
+    /// net::Socket::tcp()?.connect_to(("localhost", addr.port()))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn connect_to(&mut self, to: impl ToEndpoint) -> Result<()> {
+        self.connect_endpoint(&to.to_endpoint(), None)
+    }
+
+    /// [`Socket::connect_to`] with one time budget, as [`Socket::connect_timeout`].
+    ///
+    /// ```
+    /// # fn main() -> Result<(), net::Error> {
+    /// use std::time::Duration;
+    /// let mut server = net::Socket::tcp()?;
+    /// server.bind_to(("127.0.0.1", 0))?;
+    /// server.listen()?;
+    /// let mut client = net::Socket::tcp()?;
+    /// client.connect_to_timeout(server.local_addr()?, Duration::from_secs(5))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn connect_to_timeout(&mut self, to: impl ToEndpoint, timeout: Duration) -> Result<()> {
+        self.connect_endpoint(&to.to_endpoint(), Some(timeout))
     }
 
     /// Connects with one time budget for every address tried (Nim's `connect(..., timeout)`).
-    /// Fails with [`Error::Timeout`] when it runs out; the socket is blocking again on every
-    /// path.
+    /// Fails with [`Error::Timeout`] when it runs out; on every path the socket is left in the
+    /// mode it had (blocking unless [`Socket::set_nonblocking`] said otherwise).
     ///
     /// ```
     /// # fn main() -> Result<(), net::Error> {
@@ -78,32 +131,37 @@ impl Socket {
     /// # Ok(()) }
     /// ```
     pub fn connect_timeout(&mut self, address: &str, port: impl Into<Port>, timeout: Duration) -> Result<()> {
-        self.connect_inner(address, port.into(), Some(timeout))
+        self.connect_to_timeout((address, port.into()), timeout)
     }
 
-    fn connect_inner(&mut self, address: &str, port: Port, timeout: Option<Duration>) -> Result<()> {
+    fn connect_endpoint(&mut self, to: &Endpoint<'_>, timeout: Option<Duration>) -> Result<()> {
         self.inner("connect")?;
-        let addrs = resolve(address, port.0, self.domain)?;
-        self.connect_resolved(&addrs, address, timeout)
+        let addrs = to.resolve(self.domain)?;
+        self.connect_resolved(&addrs, &to.host(), timeout)
     }
 
     /// Tries each of `addrs` in turn; `address` is what the caller named (the TLS server name).
     fn connect_resolved(&mut self, addrs: &[SocketAddr], address: &str, timeout: Option<Duration>) -> Result<()> {
         let deadline = crate::io::deadline_after(timeout);
+        let nonblocking = self.is_nonblocking()?;
         let mut last = None;
         for &addr in addrs {
             let inner = self.inner("connect")?;
             let sa = socket2::SockAddr::from(addr);
             let res = match deadline {
-                None => inner.connect(&sa),
+                None => match inner.connect(&sa) {
+                    // Nonblocking: wait for the outcome all the same (see `set_nonblocking`).
+                    Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => finish_connect(inner),
+                    other => other,
+                },
                 Some(d) => {
                     let left = d.saturating_duration_since(Instant::now());
                     if left.is_zero() {
                         break;
                     }
                     let r = inner.connect_timeout(&sa, left);
-                    // socket2 leaves the mode undefined on failure: make it blocking again.
-                    inner.set_nonblocking(false).ctx("connect")?;
+                    // socket2 leaves the mode undefined on failure: put back the caller's.
+                    inner.set_nonblocking(nonblocking).ctx("connect")?;
                     r
                 }
             };
@@ -176,19 +234,38 @@ impl Socket {
     /// ```
     #[doc(alias = "bindAddr")]
     pub fn bind_addr(&mut self, port: impl Into<Port>, address: &str) -> Result<()> {
-        let port = port.into();
-        let host = match (address, self.domain) {
-            ("", Domain::Inet6) => "::",
-            ("", Domain::Inet) => "0.0.0.0",
-            ("", other) => {
+        self.bind_to((address, port.into()))
+    }
+
+    /// Binds to an endpoint given the std way: a `SocketAddr`, an IP and port, or a host and
+    /// port, where the host `""` is the any-address of the socket's family. Otherwise as
+    /// [`Socket::bind_addr`].
+    ///
+    /// ```
+    /// use std::net::{Ipv6Addr, SocketAddr};
+    /// let mut a = net::Socket::udp6()?;
+    /// a.bind_to((Ipv6Addr::LOCALHOST, 0))?;
+    /// let mut b = net::Socket::udp()?;
+    /// b.bind_to("127.0.0.1:0".parse::<SocketAddr>().unwrap())?;
+    /// let mut any = net::Socket::tcp()?;
+    /// any.bind_to(("", 0))?;
+    /// assert!(any.local_addr()?.ip().is_unspecified());
+    /// # Ok::<(), net::Error>(())
+    /// ```
+    pub fn bind_to(&mut self, to: impl ToEndpoint) -> Result<()> {
+        let to = to.to_endpoint();
+        let any = match (&to, self.domain) {
+            (Endpoint::Host(h, p), Domain::Inet6) if h.is_empty() => Endpoint::Host("::".into(), *p),
+            (Endpoint::Host(h, p), Domain::Inet) if h.is_empty() => Endpoint::Host("0.0.0.0".into(), *p),
+            (Endpoint::Host(h, _), other) if h.is_empty() => {
                 return Err(Error::InvalidArgument {
                     op: "bind_addr",
                     reason: format!("no address given and {other:?} has no any-address"),
                 })
             }
-            (a, _) => a,
+            (to, _) => to.to_endpoint(),
         };
-        let addr = resolve(host, port.0, self.domain)?[0];
+        let addr = any.resolve(self.domain)?[0];
         let res = self.inner("bind_addr")?.bind(&addr.into());
         res.map_err(|e| self.fail("bind", Some(addr.to_string()), e))
     }
@@ -467,6 +544,22 @@ pub fn dial(address: &str, port: impl Into<Port>) -> Result<Socket> {
     dial_with(address, port, Protocol::Tcp, true)
 }
 
+/// [`dial`] to an endpoint given the std way: a `SocketAddr`, an IP and port, or a host and
+/// port.
+///
+/// ```
+/// # fn main() -> Result<(), net::Error> {
+/// let mut server = net::Socket::tcp6()?;
+/// server.bind_addr(0, "::1")?;
+/// server.listen()?;
+/// let client = net::dial_to(server.local_addr()?)?;
+/// assert_eq!(client.peer_addr()?, server.local_addr()?);
+/// # Ok(()) }
+/// ```
+pub fn dial_to(to: impl ToEndpoint) -> Result<Socket> {
+    dial_endpoint(&to.to_endpoint(), Protocol::Tcp, true)
+}
+
 /// [`dial`] with Nim's `protocol` and `buffered`: `Protocol::Udp` gives a connected UDP socket.
 ///
 /// ```
@@ -478,9 +571,13 @@ pub fn dial(address: &str, port: impl Into<Port>) -> Result<Socket> {
 /// # Ok(()) }
 /// ```
 pub fn dial_with(address: &str, port: impl Into<Port>, protocol: Protocol, buffered: bool) -> Result<Socket> {
-    let port = port.into();
+    dial_endpoint(&Endpoint::Host(address.into(), port.into()), protocol, buffered)
+}
+
+fn dial_endpoint(to: &Endpoint<'_>, protocol: Protocol, buffered: bool) -> Result<Socket> {
     let mut last = None;
-    for addr in resolve(address, port.0, Domain::Other(libc::AF_UNSPEC))? {
+    let name = to.host();
+    for addr in to.resolve(Domain::Other(libc::AF_UNSPEC))? {
         let domain = if addr.is_ipv4() { Domain::Inet } else { Domain::Inet6 };
         let socket = Socket::builder()
             .domain(domain)
@@ -496,10 +593,10 @@ pub fn dial_with(address: &str, port: impl Into<Port>, protocol: Protocol, buffe
             }
         };
         // Connect to the resolved address itself: no second lookup.
-        match socket.connect_resolved(&[addr], address, None) {
+        match socket.connect_resolved(&[addr], &name, None) {
             Ok(()) => return Ok(socket),
             Err(e) => last = Some(e),
         }
     }
-    Err(last.unwrap_or(Error::Resolve { host: address.into(), port: port.0, source: None }))
+    Err(last.unwrap_or(Error::Resolve { host: name.into_owned(), port: to.port().0, source: None }))
 }

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use crate::addr::{IpAddress, Port};
 use crate::connect::resolve;
+use crate::endpoint::{Endpoint, ToEndpoint};
 use crate::error::{Error, Result};
 use crate::flags::SocketFlag;
 use crate::io::deadline_after;
@@ -79,6 +80,30 @@ impl Socket {
         let addr = SocketAddr::new(ip, port.into().0);
         let res = self.inner(OP)?.send_to(data, &addr.into());
         res.map_err(|e| self.fail(OP, Some(addr.to_string()), e))
+    }
+
+    /// Sends one datagram to an endpoint given the std way: a `SocketAddr`, an IP and port, or
+    /// a host and port. Otherwise as [`Socket::send_to`].
+    ///
+    /// ```
+    /// use std::net::{Ipv4Addr, SocketAddr};
+    /// use net::Socket;
+    /// let mut rx = Socket::udp()?;
+    /// rx.bind_to((Ipv4Addr::LOCALHOST, 0))?;
+    /// let to: SocketAddr = rx.local_addr()?;
+    /// let mut tx = Socket::udp()?;
+    /// assert_eq!(tx.send_to_endpoint(to, b"one")?, 3);
+    /// assert_eq!(tx.send_to_endpoint(("localhost", to.port()), b"two")?, 3);
+    /// let mut buf = [0u8; 8];
+    /// assert_eq!(rx.recv_from(&mut buf)?.0, 3);
+    /// # Ok::<(), net::Error>(())
+    /// ```
+    #[doc(alias = "sendTo")]
+    pub fn send_to_endpoint(&mut self, to: impl ToEndpoint, data: &[u8]) -> Result<usize> {
+        match to.to_endpoint() {
+            Endpoint::Addr(a) => self.send_to_addr(a.ip(), a.port(), data),
+            Endpoint::Host(h, p) => self.send_to(&h, p, data),
+        }
     }
 
     /// Receives one datagram into `buf` (Nim's `recvFrom` with an `IpAddress`): its length,

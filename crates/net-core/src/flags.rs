@@ -17,6 +17,10 @@ pub enum SocketFlag {
     /// A reset or broken pipe while reading reads as end of stream, and `accept` retries
     /// aborted connections. Sending still reports a dead peer.
     SafeDisconn,
+    /// For [`Socket::send_with`](crate::Socket::send_with) on a plain socket: more data
+    /// follows, so the kernel may hold this data back to send it with the next (`MSG_MORE`;
+    /// on UDP, the sends up to one without it make one datagram). Reads ignore it.
+    More,
 }
 
 impl SocketFlag {
@@ -24,6 +28,7 @@ impl SocketFlag {
         match self {
             SocketFlag::Peek => 1,
             SocketFlag::SafeDisconn => 2,
+            SocketFlag::More => 4,
         }
     }
 }
@@ -160,7 +165,7 @@ impl FromIterator<SocketFlag> for SocketFlags {
 impl fmt::Debug for SocketFlags {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut set = f.debug_set();
-        for flag in [SocketFlag::Peek, SocketFlag::SafeDisconn] {
+        for flag in [SocketFlag::Peek, SocketFlag::SafeDisconn, SocketFlag::More] {
             if self.contains(flag) {
                 set.entry(&flag);
             }
@@ -169,7 +174,8 @@ impl fmt::Debug for SocketFlags {
     }
 }
 
-/// The `MSG_*` bit mask for `flags`: `Peek` is `MSG_PEEK`; `SafeDisconn` has no OS bit.
+/// The `MSG_*` bit mask for `flags`: `Peek` is `MSG_PEEK`, `More` is `MSG_MORE`;
+/// `SafeDisconn` has no OS bit.
 ///
 /// ```
 /// use net::{to_os_flags, SocketFlag, SocketFlags};
@@ -178,9 +184,12 @@ impl fmt::Debug for SocketFlags {
 /// ```
 #[doc(alias = "toOSFlags")]
 pub fn to_os_flags(flags: SocketFlags) -> i32 {
+    let mut os = 0;
     if flags.contains(SocketFlag::Peek) {
-        libc::MSG_PEEK
-    } else {
-        0
+        os |= libc::MSG_PEEK;
     }
+    if flags.contains(SocketFlag::More) {
+        os |= libc::MSG_MORE;
+    }
+    os
 }

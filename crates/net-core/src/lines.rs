@@ -250,7 +250,7 @@ impl Socket {
         }
         let end = self.scan_line("read_line", opts)?;
         if end.result == ReadLineResult::None {
-            return Err(Error::Timeout { op: "read_line", after: opts.timeout.unwrap_or_default() });
+            return Err(crate::nonblocking::stalled("read_line", opts.timeout));
         }
         match crate::scan::as_text(&self.buf.available()[..end.len]) {
             Ok(_) if end.len == 0 && end.result == ReadLineResult::FullLine => line.push_str("\r\n"),

@@ -122,7 +122,7 @@ impl Socket {
             return Ok(0);
         }
         let peek = call.flags.contains(SocketFlag::Peek);
-        let timeout = || Error::Timeout { op: call.op, after: opts.timeout.unwrap_or_default() };
+        let timeout = || crate::nonblocking::stalled(call.op, opts.timeout);
         if !self.buffered {
             if self.buf.is_empty() {
                 if peek && !self.exact() {
@@ -163,6 +163,7 @@ impl Socket {
             if small {
                 match self.refill(call, 0, n)? {
                     Fill::Data => n += self.buf.copy_to(&mut dst[n..], false),
+                    Fill::TimedOut if n == 0 => return Err(crate::nonblocking::stalled(call.op, None)),
                     Fill::End | Fill::TimedOut => break,
                 }
                 continue;
@@ -170,7 +171,9 @@ impl Socket {
             match self.conn.read(call, &mut dst[n..], false)? {
                 Got::Data(k) => n += k,
                 got => {
-                    crate::fill::settle(&mut self.conn, call, got, n > 0)?;
+                    if crate::fill::settle(&mut self.conn, call, got, n > 0)? == Fill::TimedOut && n == 0 {
+                        return Err(crate::nonblocking::stalled(call.op, None));
+                    }
                     break;
                 }
             }
@@ -330,12 +333,15 @@ impl Socket {
             return Ok(n);
         }
         if self.buffered && dst.len() < self.buf.chunk() {
-            self.refill(&call, 0, 0)?;
+            if self.refill(&call, 0, 0)? == Fill::TimedOut {
+                return Err(crate::nonblocking::stalled(call.op, None));
+            }
             return Ok(self.buf.copy_to(dst, false));
         }
         match self.conn.read(&call, dst, false)? {
             Got::Data(n) => Ok(n),
-            Got::Eof | Got::TimedOut => Ok(0),
+            Got::Eof => Ok(0),
+            Got::TimedOut => Err(crate::nonblocking::stalled(call.op, None)),
             Got::Failed(e) => Err(self.conn.fail(call.op, None, e)),
         }
     }
@@ -355,7 +361,9 @@ impl io::BufRead for Socket {
         if self.buf.is_empty() {
             let call = Call { op: "read", deadline: None, flags: SocketFlags::empty() };
             self.conn.ready(call.op)?;
-            self.refill(&call, 0, 0)?;
+            if self.refill(&call, 0, 0)? == Fill::TimedOut {
+                return Err(crate::nonblocking::stalled(call.op, None).into());
+            }
         }
         Ok(self.buf.available())
     }

@@ -392,6 +392,7 @@ impl Socket {
     pub fn set_upgrade(&mut self, upgrade: Arc<dyn SecureUpgrade>) -> Result<()> {
         self.inner("wrap_socket")?;
         self.ensure_plain("wrap_socket")?;
+        self.ensure_blocking("wrap_socket")?;
         self.conn.stream = Stream::Pending(upgrade);
         Ok(())
     }
@@ -439,6 +440,7 @@ impl Socket {
     pub fn secure(&mut self, session: Box<dyn SecureSession>) -> Result<()> {
         self.inner("wrap_connected_socket")?;
         self.ensure_plain("wrap_connected_socket")?;
+        self.ensure_blocking("wrap_connected_socket")?;
         self.conn.stream = Stream::Secured(session);
         Ok(())
     }

@@ -53,7 +53,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub use net_core::{
-    dial, dial_with, from_sock_addr, ipv4_any, ipv4_broadcast, ipv4_loopback, ipv6_any, ipv6_loopback,
+    dial, dial_to, dial_with, Endpoint, ToEndpoint, from_sock_addr, ipv4_any, ipv4_broadcast, ipv4_loopback, ipv6_any, ipv6_loopback,
     is_disconnection_error, is_ip_address, parse_ip_address, primary_ip_addr, primary_ip_addr_for, socket_error,
     to_os_flags, to_sock_addr, DeadlineGuard, Domain, Error, Incoming, IpAddress, IpAddressFamily, Lines, ParseIpError,
     ParseIpErrorKind, Port, Protocol, ReadAheadIo, ReadLineResult, ReadOptions, Result, SecureSession, SecureUpgrade,
