@@ -19,7 +19,8 @@ pub enum SocketFlag {
     SafeDisconn,
     /// For [`Socket::send_with`](crate::Socket::send_with) on a plain socket: more data
     /// follows, so the kernel may hold this data back to send it with the next (`MSG_MORE`;
-    /// on UDP, the sends up to one without it make one datagram). Reads ignore it.
+    /// on UDP, the sends up to one without it make one datagram). Linux only: other Unix
+    /// send at once. Reads ignore it.
     More,
 }
 
@@ -188,6 +189,8 @@ pub fn to_os_flags(flags: SocketFlags) -> i32 {
     if flags.contains(SocketFlag::Peek) {
         os |= libc::MSG_PEEK;
     }
+    // `MSG_MORE` is Linux's; elsewhere the data goes out at once, as without the flag.
+    #[cfg(target_os = "linux")]
     if flags.contains(SocketFlag::More) {
         os |= libc::MSG_MORE;
     }

@@ -1,5 +1,6 @@
 //! Nim's `std/net` for Rust, without TLS: addresses, a buffered blocking socket with line
-//! reading and timeouts, UDP, Unix sockets, options and errors.
+//! reading and timeouts, UDP, Unix sockets, options and errors. Most users depend on the
+//! facade crate `net`, which re-exports all of this; the examples use its paths.
 //!
 //! ```
 //! use net::{dial, Socket};
@@ -14,8 +15,25 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The TLS layer (crate `net-tls`) plugs in through [`SecureUpgrade`] and [`SecureSession`];
-//! this crate knows no TLS library. Most users depend on the facade crate `net`.
+//! # Where to start
+//! - [`Socket`]: made by [`Socket::tcp`], [`Socket::udp`], [`Socket::unix_stream`] or
+//!   [`Socket::builder`]; `connect`/`connect_to`, `bind_addr`/`bind_to`, `listen`, `accept`;
+//!   reads (`recv*`, `read_line*`, `recv_line*`, `lines`, `skip`, `recv_from*`, `io::Read`,
+//!   `io::BufRead`) and writes (`send*`, `send_to*`, `io::Write`).
+//! - [`ReadOptions`]: a read's timeout (one deadline for the whole call), flags
+//!   ([`SocketFlag::Peek`], [`SocketFlag::SafeDisconn`]) and line length limit.
+//! - [`dial`] / [`dial_to`]: connect trying every resolved address. [`ToEndpoint`]: a
+//!   `SocketAddr`, an IP and port, or a host and port, wherever an address goes.
+//! - [`IpAddress`] (std's `IpAddr`), [`parse_ip_address`] (Nim's strict parser), [`Port`].
+//! - [`SockOpt`] with `get_sock_opt`/`set_sock_opt`; conversions to and from std's and
+//!   socket2's sockets; [`Error`], one enum for every failure, matched by variant.
+//!
+//! # TLS
+//! The TLS layer (crate `net-tls`) plugs in through [`SecureUpgrade`] and [`SecureSession`]
+//! (sealed: only this workspace's backends implement them); this crate knows no TLS library.
+//!
+//! # Platforms
+//! Unix; Linux is built and tested. Elsewhere the build stops with one `compile_error!`.
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]

@@ -1,14 +1,25 @@
 //! The TLS layer of net: the traits a TLS library implements to be a backend, the
 //! backend-neutral options, and Nim's TLS operations (`wrap_socket`, `wrap_connected_socket`,
 //! `peer_certificates`, `ssl_handle`...) over net-core sockets, the same for every backend.
+//! Users reach all of it as `net::tls`; the examples use those paths.
 //!
+//! # Where to start
+//! - [`ContextOptions`]: what a context needs (certificate and key, CA file or directory,
+//!   verify mode, protocol versions, ciphers, ALPN, PSK, handshake timeout...).
+//! - [`Context`]: made by `net::tls::new_context` (which picks the backend) or
+//!   [`Context::with_backend`]; `wrap_socket` before `connect`/`accept`, or
+//!   `wrap_connected_socket` after.
+//! - Once a socket is wrapped, every read and write API of `net::Socket` works over TLS as
+//!   over plain TCP. [`peer_certificates`], [`session_info`], [`got_handshake`],
+//!   [`closed_cleanly`] tell what happened; [`ssl_handle`] gives the backend's own session.
+//! - [`TlsError`]: a TLS failure as a typed value; on a socket call, reach it with
+//!   [`TlsErrorExt::tls_error`]. [`Capabilities`]: what each backend can do; a context asked
+//!   for something its backend cannot do is refused when it is made, naming one that can.
+//!
+//! # Backends
 //! This crate depends on no TLS library. The backends are `net-tls-rustls`,
-//! `net-tls-openssl` and `net-tls-native`; the facade `net` picks one by cargo feature and at
-//! run time (`net::tls::new_context`).
-//!
-//! Once a socket is wrapped, every read and write API of [`net_core::Socket`] works over TLS
-//! as over plain TCP: the session plugs into net-core's seam
-//! ([`net_core::SecureSession`]).
+//! `net-tls-openssl` and `net-tls-native`; the facade `net` picks them by cargo feature. The
+//! traits they implement ([`TlsBackend`], [`BackendContext`], [`TlsSession`]) are sealed.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
