@@ -1,10 +1,10 @@
 //! connect, bind, send_to and dial taking a `SocketAddr`, an IP and port, or a host and port
-//! alike (`ToEndpoint`).
+//! alike (`IntoEndpoint`).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 use std::time::Duration;
 
-use net::{dial_to, Domain, Endpoint, Error, Port, Socket, ToEndpoint};
+use net::{dial_to, Domain, Endpoint, Error, IntoEndpoint, Port, Socket};
 use net_tests::listener;
 
 /// Every form naming the listener at `addr`, in both port types where there are two.
@@ -12,21 +12,21 @@ fn forms(addr: SocketAddr) -> Vec<Endpoint<'static>> {
     let ip = addr.ip();
     let port = addr.port();
     let mut all = vec![
-        addr.to_endpoint().into_owned(),
-        (ip, port).to_endpoint().into_owned(),
-        (ip, Port(port)).to_endpoint().into_owned(),
+        addr.into_endpoint().into_owned(),
+        (ip, port).into_endpoint().into_owned(),
+        (ip, Port(port)).into_endpoint().into_owned(),
         Endpoint::Host(ip.to_string().into(), Port(port)),
-        (ip.to_string(), port).to_endpoint().into_owned(),
+        (ip.to_string(), port).into_endpoint().into_owned(),
     ];
     match addr {
         SocketAddr::V4(v4) => {
-            all.push(v4.to_endpoint().into_owned());
-            all.push((*v4.ip(), port).to_endpoint().into_owned());
+            all.push(v4.into_endpoint().into_owned());
+            all.push((*v4.ip(), port).into_endpoint().into_owned());
             all.push(Endpoint::Host("localhost".into(), Port(port)));
         }
         SocketAddr::V6(v6) => {
-            all.push(v6.to_endpoint().into_owned());
-            all.push((*v6.ip(), port).to_endpoint().into_owned());
+            all.push(v6.into_endpoint().into_owned());
+            all.push((*v6.ip(), port).into_endpoint().into_owned());
         }
     }
     all
@@ -71,14 +71,14 @@ fn bind_to_takes_every_form_and_the_empty_host_is_the_any_address() {
     let v4 = SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0);
     let v6 = SocketAddrV6::new(Ipv6Addr::LOCALHOST, 0, 0, 0);
     let cases: Vec<(Domain, Endpoint<'_>, IpAddr)> = vec![
-        (Domain::Inet, v4.to_endpoint(), Ipv4Addr::LOCALHOST.into()),
-        (Domain::Inet, SocketAddr::from(v4).to_endpoint().into_owned(), Ipv4Addr::LOCALHOST.into()),
-        (Domain::Inet, (Ipv4Addr::LOCALHOST, 0).to_endpoint(), Ipv4Addr::LOCALHOST.into()),
-        (Domain::Inet, ("127.0.0.1", 0).to_endpoint(), Ipv4Addr::LOCALHOST.into()),
-        (Domain::Inet, ("", 0).to_endpoint(), Ipv4Addr::UNSPECIFIED.into()),
-        (Domain::Inet6, v6.to_endpoint(), Ipv6Addr::LOCALHOST.into()),
-        (Domain::Inet6, (Ipv6Addr::LOCALHOST, Port(0)).to_endpoint(), Ipv6Addr::LOCALHOST.into()),
-        (Domain::Inet6, ("", Port(0)).to_endpoint(), Ipv6Addr::UNSPECIFIED.into()),
+        (Domain::Inet, v4.into_endpoint(), Ipv4Addr::LOCALHOST.into()),
+        (Domain::Inet, SocketAddr::from(v4).into_endpoint().into_owned(), Ipv4Addr::LOCALHOST.into()),
+        (Domain::Inet, (Ipv4Addr::LOCALHOST, 0).into_endpoint(), Ipv4Addr::LOCALHOST.into()),
+        (Domain::Inet, ("127.0.0.1", 0).into_endpoint(), Ipv4Addr::LOCALHOST.into()),
+        (Domain::Inet, ("", 0).into_endpoint(), Ipv4Addr::UNSPECIFIED.into()),
+        (Domain::Inet6, v6.into_endpoint(), Ipv6Addr::LOCALHOST.into()),
+        (Domain::Inet6, (Ipv6Addr::LOCALHOST, Port(0)).into_endpoint(), Ipv6Addr::LOCALHOST.into()),
+        (Domain::Inet6, ("", Port(0)).into_endpoint(), Ipv6Addr::UNSPECIFIED.into()),
     ];
     for (domain, to, want) in cases {
         let mut s = Socket::builder().domain(domain).build().unwrap();
@@ -128,11 +128,11 @@ fn an_ipv4_endpoint_on_an_ipv6_socket_is_mapped_and_an_ipv6_one_on_an_ipv4_socke
 #[test]
 fn endpoints_print_as_std_does_and_name_their_host() {
     let v6: SocketAddr = "[::1]:443".parse().unwrap();
-    assert_eq!(v6.to_endpoint().to_string(), v6.to_string());
-    assert_eq!(v6.to_endpoint().host(), "::1");
-    assert_eq!(("::1", 443).to_endpoint().to_string(), "[::1]:443");
-    assert_eq!(("example.com", 443).to_endpoint().host(), "example.com");
-    assert_eq!(("example.com".to_owned(), Port(1)).to_endpoint().port(), Port(1));
+    assert_eq!(v6.into_endpoint().to_string(), v6.to_string());
+    assert_eq!(v6.into_endpoint().host(), "::1");
+    assert_eq!(("::1", 443).into_endpoint().to_string(), "[::1]:443");
+    assert_eq!(("example.com", 443).into_endpoint().host(), "example.com");
+    assert_eq!(("example.com".to_owned(), Port(1)).into_endpoint().port(), Port(1));
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::addr::Port;
-use crate::endpoint::{Endpoint, ToEndpoint};
+use crate::endpoint::{Endpoint, IntoEndpoint};
 use crate::error::{is_disconnection_error, Context, Error, Result};
 use crate::flags::SocketFlags;
 use crate::kinds::{Domain, Protocol};
@@ -96,8 +96,8 @@ impl Socket {
     /// net::Socket::tcp()?.connect_to(("localhost", addr.port()))?;
     /// # Ok(()) }
     /// ```
-    pub fn connect_to(&mut self, to: impl ToEndpoint) -> Result<()> {
-        self.connect_endpoint(&to.to_endpoint(), None)
+    pub fn connect_to<'a>(&mut self, to: impl IntoEndpoint<'a>) -> Result<()> {
+        self.connect_endpoint(&to.into_endpoint(), None)
     }
 
     /// [`Socket::connect_to`] with one time budget, as [`Socket::connect_timeout`].
@@ -112,8 +112,8 @@ impl Socket {
     /// client.connect_to_timeout(server.local_addr()?, Duration::from_secs(5))?;
     /// # Ok(()) }
     /// ```
-    pub fn connect_to_timeout(&mut self, to: impl ToEndpoint, timeout: Duration) -> Result<()> {
-        self.connect_endpoint(&to.to_endpoint(), Some(timeout))
+    pub fn connect_to_timeout<'a>(&mut self, to: impl IntoEndpoint<'a>, timeout: Duration) -> Result<()> {
+        self.connect_endpoint(&to.into_endpoint(), Some(timeout))
     }
 
     /// Connects with one time budget for every address tried (Nim's `connect(..., timeout)`).
@@ -252,8 +252,8 @@ impl Socket {
     /// assert!(any.local_addr()?.ip().is_unspecified());
     /// # Ok::<(), net::Error>(())
     /// ```
-    pub fn bind_to(&mut self, to: impl ToEndpoint) -> Result<()> {
-        let to = to.to_endpoint();
+    pub fn bind_to<'a>(&mut self, to: impl IntoEndpoint<'a>) -> Result<()> {
+        let to = to.into_endpoint();
         let any = match (&to, self.domain) {
             (Endpoint::Host(h, p), Domain::Inet6) if h.is_empty() => Endpoint::Host("::".into(), *p),
             (Endpoint::Host(h, p), Domain::Inet) if h.is_empty() => Endpoint::Host("0.0.0.0".into(), *p),
@@ -263,7 +263,7 @@ impl Socket {
                     reason: format!("no address given and {other:?} has no any-address"),
                 })
             }
-            (to, _) => to.to_endpoint(),
+            (to, _) => to.into_endpoint(),
         };
         let addr = any.resolve(self.domain)?[0];
         let res = self.inner("bind_addr")?.bind(&addr.into());
@@ -556,8 +556,8 @@ pub fn dial(address: &str, port: impl Into<Port>) -> Result<Socket> {
 /// assert_eq!(client.peer_addr()?, server.local_addr()?);
 /// # Ok(()) }
 /// ```
-pub fn dial_to(to: impl ToEndpoint) -> Result<Socket> {
-    dial_endpoint(&to.to_endpoint(), Protocol::Tcp, true)
+pub fn dial_to<'a>(to: impl IntoEndpoint<'a>) -> Result<Socket> {
+    dial_endpoint(&to.into_endpoint(), Protocol::Tcp, true)
 }
 
 /// [`dial`] with Nim's `protocol` and `buffered`: `Protocol::Udp` gives a connected UDP socket.

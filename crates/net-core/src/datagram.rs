@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use crate::addr::{IpAddress, Port};
 use crate::connect::resolve;
-use crate::endpoint::{Endpoint, ToEndpoint};
+use crate::endpoint::{Endpoint, IntoEndpoint};
 use crate::error::{Error, Result};
 use crate::flags::SocketFlag;
 use crate::io::deadline_after;
@@ -99,8 +99,8 @@ impl Socket {
     /// # Ok::<(), net::Error>(())
     /// ```
     #[doc(alias = "sendTo")]
-    pub fn send_to_endpoint(&mut self, to: impl ToEndpoint, data: &[u8]) -> Result<usize> {
-        match to.to_endpoint() {
+    pub fn send_to_endpoint<'a>(&mut self, to: impl IntoEndpoint<'a>, data: &[u8]) -> Result<usize> {
+        match to.into_endpoint() {
             Endpoint::Addr(a) => self.send_to_addr(a.ip(), a.port(), data),
             Endpoint::Host(h, p) => self.send_to(&h, p, data),
         }

@@ -1,4 +1,4 @@
-//! Where to connect, bind or send, named the std way: [`ToEndpoint`] takes a `SocketAddr`, an
+//! Where to connect, bind or send, named the std way: [`IntoEndpoint`] takes a `SocketAddr`, an
 //! IP address and port, or a host name and port alike.
 
 use std::borrow::Cow;
@@ -14,12 +14,12 @@ use crate::kinds::Domain;
 /// (a name or an IP literal) and a port, resolved for the socket's family.
 ///
 /// ```
-/// use net::{Endpoint, Port, ToEndpoint};
-/// let e = ("example.com", 443).to_endpoint();
+/// use net::{Endpoint, IntoEndpoint, Port};
+/// let e = ("example.com", 443).into_endpoint();
 /// assert_eq!(e, Endpoint::Host("example.com".into(), Port(443)));
 /// assert_eq!(e.to_string(), "example.com:443");
 /// let addr: std::net::SocketAddr = "[::1]:80".parse().unwrap();
-/// assert_eq!(addr.to_endpoint().to_string(), "[::1]:80");
+/// assert_eq!(addr.into_endpoint().to_string(), "[::1]:80");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -35,8 +35,8 @@ impl Endpoint<'_> {
     /// The port.
     ///
     /// ```
-    /// use net::{Port, ToEndpoint};
-    /// assert_eq!(("localhost", 8080).to_endpoint().port(), Port(8080));
+    /// use net::{IntoEndpoint, Port};
+    /// assert_eq!(("localhost", 8080).into_endpoint().port(), Port(8080));
     /// ```
     pub fn port(&self) -> Port {
         match self {
@@ -49,9 +49,9 @@ impl Endpoint<'_> {
     /// it as the server name.
     ///
     /// ```
-    /// use net::ToEndpoint;
+    /// use net::IntoEndpoint;
     /// let addr: std::net::SocketAddr = "127.0.0.1:80".parse().unwrap();
-    /// assert_eq!(addr.to_endpoint().host(), "127.0.0.1");
+    /// assert_eq!(addr.into_endpoint().host(), "127.0.0.1");
     /// ```
     pub fn host(&self) -> Cow<'_, str> {
         match self {
@@ -63,8 +63,8 @@ impl Endpoint<'_> {
     /// This endpoint owning its text, to keep beyond the value it came from.
     ///
     /// ```
-    /// use net::{Endpoint, ToEndpoint};
-    /// let kept: Endpoint<'static> = ("localhost".to_owned(), 80).to_endpoint().into_owned();
+    /// use net::{Endpoint, IntoEndpoint};
+    /// let kept: Endpoint<'static> = ("localhost".to_owned(), 80).into_endpoint().into_owned();
     /// assert_eq!(kept.to_string(), "localhost:80");
     /// ```
     pub fn into_owned(self) -> Endpoint<'static> {
@@ -95,29 +95,36 @@ impl fmt::Display for Endpoint<'_> {
 
 /// What [`Socket::connect_to`](crate::Socket::connect_to), [`bind_to`](crate::Socket::bind_to),
 /// [`send_to_endpoint`](crate::Socket::send_to_endpoint) and [`dial_to`](crate::dial_to)
-/// take: `SocketAddr` (and its V4/V6 forms), `(IpAddr, port)`, `(Ipv4Addr, port)`,
-/// `(Ipv6Addr, port)`, `(&str, port)` and `(String, port)`, with a `u16` or a
-/// [`Port`], or a reference to any of them.
+/// take, by value: `SocketAddr` (and its V4/V6 forms, or a reference to one),
+/// `(IpAddr, port)`, `(Ipv4Addr, port)`, `(Ipv6Addr, port)`, `(&str, port)`,
+/// `(String, port)` and `(&String, port)`, with a `u16` or a [`Port`]; an [`Endpoint`] or a
+/// reference to one.
 ///
 /// ```
 /// use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-/// use net::{Endpoint, Port, ToEndpoint};
+/// use net::{Endpoint, IntoEndpoint, Port};
 /// let ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
 /// let all = [
-///     SocketAddr::new(ip, 80).to_endpoint(),
-///     (ip, 80).to_endpoint(),
-///     (Ipv4Addr::LOCALHOST, Port(80)).to_endpoint(),
+///     SocketAddr::new(ip, 80).into_endpoint(),
+///     (ip, 80).into_endpoint(),
+///     (Ipv4Addr::LOCALHOST, Port(80)).into_endpoint(),
 /// ];
 /// assert!(all.iter().all(|e| e.to_string() == "127.0.0.1:80"));
-/// assert_eq!(("127.0.0.1", 80).to_endpoint(), Endpoint::Host("127.0.0.1".into(), Port(80)));
+/// assert_eq!(("127.0.0.1", 80).into_endpoint(), Endpoint::Host("127.0.0.1".into(), Port(80)));
 /// ```
-pub trait ToEndpoint {
+pub trait IntoEndpoint<'a> {
     /// This value as an endpoint, borrowing its text when it has some.
-    fn to_endpoint(&self) -> Endpoint<'_>;
+    fn into_endpoint(self) -> Endpoint<'a>;
 }
 
-impl ToEndpoint for Endpoint<'_> {
-    fn to_endpoint(&self) -> Endpoint<'_> {
+impl<'a> IntoEndpoint<'a> for Endpoint<'a> {
+    fn into_endpoint(self) -> Endpoint<'a> {
+        self
+    }
+}
+
+impl<'a> IntoEndpoint<'a> for &'a Endpoint<'_> {
+    fn into_endpoint(self) -> Endpoint<'a> {
         match self {
             Endpoint::Addr(a) => Endpoint::Addr(*a),
             Endpoint::Host(h, p) => Endpoint::Host(Cow::Borrowed(h), *p),
@@ -125,56 +132,62 @@ impl ToEndpoint for Endpoint<'_> {
     }
 }
 
-impl<T: ToEndpoint + ?Sized> ToEndpoint for &T {
-    fn to_endpoint(&self) -> Endpoint<'_> {
-        (**self).to_endpoint()
+impl<'a> IntoEndpoint<'a> for SocketAddr {
+    fn into_endpoint(self) -> Endpoint<'a> {
+        Endpoint::Addr(self)
     }
 }
 
-impl ToEndpoint for SocketAddr {
-    fn to_endpoint(&self) -> Endpoint<'_> {
+impl<'a> IntoEndpoint<'a> for &SocketAddr {
+    fn into_endpoint(self) -> Endpoint<'a> {
         Endpoint::Addr(*self)
     }
 }
 
-impl ToEndpoint for SocketAddrV4 {
-    fn to_endpoint(&self) -> Endpoint<'_> {
-        Endpoint::Addr((*self).into())
+impl<'a> IntoEndpoint<'a> for SocketAddrV4 {
+    fn into_endpoint(self) -> Endpoint<'a> {
+        Endpoint::Addr(self.into())
     }
 }
 
-impl ToEndpoint for SocketAddrV6 {
-    fn to_endpoint(&self) -> Endpoint<'_> {
-        Endpoint::Addr((*self).into())
+impl<'a> IntoEndpoint<'a> for SocketAddrV6 {
+    fn into_endpoint(self) -> Endpoint<'a> {
+        Endpoint::Addr(self.into())
     }
 }
 
-impl<P: Into<Port> + Copy> ToEndpoint for (IpAddr, P) {
-    fn to_endpoint(&self) -> Endpoint<'_> {
+impl<'a, P: Into<Port>> IntoEndpoint<'a> for (IpAddr, P) {
+    fn into_endpoint(self) -> Endpoint<'a> {
         Endpoint::Addr(SocketAddr::new(self.0, self.1.into().0))
     }
 }
 
-impl<P: Into<Port> + Copy> ToEndpoint for (Ipv4Addr, P) {
-    fn to_endpoint(&self) -> Endpoint<'_> {
+impl<'a, P: Into<Port>> IntoEndpoint<'a> for (Ipv4Addr, P) {
+    fn into_endpoint(self) -> Endpoint<'a> {
         Endpoint::Addr(SocketAddr::new(self.0.into(), self.1.into().0))
     }
 }
 
-impl<P: Into<Port> + Copy> ToEndpoint for (Ipv6Addr, P) {
-    fn to_endpoint(&self) -> Endpoint<'_> {
+impl<'a, P: Into<Port>> IntoEndpoint<'a> for (Ipv6Addr, P) {
+    fn into_endpoint(self) -> Endpoint<'a> {
         Endpoint::Addr(SocketAddr::new(self.0.into(), self.1.into().0))
     }
 }
 
-impl<P: Into<Port> + Copy> ToEndpoint for (&str, P) {
-    fn to_endpoint(&self) -> Endpoint<'_> {
+impl<'a, P: Into<Port>> IntoEndpoint<'a> for (&'a str, P) {
+    fn into_endpoint(self) -> Endpoint<'a> {
         Endpoint::Host(Cow::Borrowed(self.0), self.1.into())
     }
 }
 
-impl<P: Into<Port> + Copy> ToEndpoint for (String, P) {
-    fn to_endpoint(&self) -> Endpoint<'_> {
-        Endpoint::Host(Cow::Borrowed(&self.0), self.1.into())
+impl<'a, P: Into<Port>> IntoEndpoint<'a> for (&'a String, P) {
+    fn into_endpoint(self) -> Endpoint<'a> {
+        Endpoint::Host(Cow::Borrowed(self.0), self.1.into())
+    }
+}
+
+impl<'a, P: Into<Port>> IntoEndpoint<'a> for (String, P) {
+    fn into_endpoint(self) -> Endpoint<'a> {
+        Endpoint::Host(Cow::Owned(self.0), self.1.into())
     }
 }

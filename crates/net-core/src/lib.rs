@@ -22,7 +22,7 @@
 //!   `io::BufRead`) and writes (`send*`, `send_to*`, `io::Write`).
 //! - [`ReadOptions`]: a read's timeout (one deadline for the whole call), flags
 //!   ([`SocketFlag::Peek`], [`SocketFlag::SafeDisconn`]) and line length limit.
-//! - [`dial`] / [`dial_to`]: connect trying every resolved address. [`ToEndpoint`]: a
+//! - [`dial`] / [`dial_to`]: connect trying every resolved address. [`IntoEndpoint`]: a
 //!   `SocketAddr`, an IP and port, or a host and port, wherever an address goes.
 //! - [`IpAddress`] (std's `IpAddr`), [`parse_ip_address`] (Nim's strict parser), [`Port`].
 //! - [`SockOpt`] with `get_sock_opt`/`set_sock_opt`; conversions to and from std's and
@@ -33,7 +33,10 @@
 //! (sealed: only this workspace's backends implement them); this crate knows no TLS library.
 //!
 //! # Platforms
-//! Unix; Linux is built and tested. Elsewhere the build stops with one `compile_error!`.
+//! Unix; Linux is built and tested. Other Unix get documented fallbacks for the few
+//! Linux-only calls (`sys.rs`, `SO_PROTOCOL`, `MSG_MORE`) and compile (checked for FreeBSD and
+//! macOS) but are never run. Elsewhere the build stops with one `compile_error!` naming the
+//! target.
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
@@ -88,7 +91,7 @@ pub use addr::{
 pub use builder::SocketBuilder;
 pub use close::CLOSE_LINGER;
 pub use connect::{dial, dial_to, dial_with, Incoming};
-pub use endpoint::{Endpoint, ToEndpoint};
+pub use endpoint::{Endpoint, IntoEndpoint};
 pub use error::{is_disconnection_error, socket_error, Error, Result};
 pub use flags::{to_os_flags, SocketFlag, SocketFlags};
 pub use io::{DeadlineGuard, ReadAheadIo, SocketIo, READ_AHEAD_SIZE};

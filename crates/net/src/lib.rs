@@ -42,6 +42,14 @@
 //! - **native-tls** when the platform's own TLS stack matters more than options (it offers the
 //!   fewest).
 //!
+//! # Platforms
+//! Unix. Linux is the platform built and tested, with every backend. The crates also compile
+//! for other Unix (checked for FreeBSD and macOS, with `rustls` on FreeBSD and `native-tls`
+//! on macOS), where the few Linux-only calls have documented fallbacks, but nothing runs
+//! there. Windows and other
+//! targets that are not Unix are not supported: the build stops with one `compile_error!`
+//! naming the target.
+//!
 //! # Time bounds
 //! Every timed call is one deadline for the whole call, whatever the peer does: a read, a
 //! `connect_timeout` (its handshake included), a TLS handshake (10 s unless the context says
@@ -53,7 +61,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub use net_core::{
-    dial, dial_to, dial_with, Endpoint, ToEndpoint, from_sock_addr, ipv4_any, ipv4_broadcast, ipv4_loopback, ipv6_any, ipv6_loopback,
+    dial, dial_to, dial_with, Endpoint, IntoEndpoint, from_sock_addr, ipv4_any, ipv4_broadcast, ipv4_loopback, ipv6_any, ipv6_loopback,
     is_disconnection_error, is_ip_address, parse_ip_address, primary_ip_addr, primary_ip_addr_for, socket_error,
     to_os_flags, to_sock_addr, DeadlineGuard, Domain, Error, Incoming, IpAddress, IpAddressFamily, Lines, ParseIpError,
     ParseIpErrorKind, Port, Protocol, ReadAheadIo, ReadLineResult, ReadOptions, Result, SecureSession, SecureUpgrade,
