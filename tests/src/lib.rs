@@ -15,6 +15,19 @@ pub mod syscalls;
 pub mod tls;
 mod xor;
 
+/// `err` and its causes as an error reporter prints them: each link's message, joined by
+/// `": "` (each error prints its cause once, so nothing repeats).
+pub fn report(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 /// The transports every stream test runs over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transport {

@@ -80,10 +80,15 @@ pub fn ok(outcome: Outcome) -> (Socket, Socket) {
     }
 }
 
-/// The client's handshake error, which must come from `kind`.
+/// Why the client's handshake failed, which must be a handshake error of `kind`: the
+/// backend's reason, that is the error's source and its causes (the message itself only
+/// says that the handshake failed, and on which backend).
 pub fn client_error(kind: BackendKind, outcome: Outcome) -> String {
     match outcome.0 {
-        Err(e @ TlsError::Handshake { backend, .. }) if backend == kind => e.to_string(),
+        Err(e @ TlsError::Handshake { backend, .. }) if backend == kind => {
+            assert_eq!(e.to_string(), format!("TLS handshake failed ({kind})"));
+            crate::report(std::error::Error::source(&e).expect("a handshake error has a source"))
+        }
         Err(other) => panic!("not a {kind} handshake error: {other}"),
         Ok(_) => panic!("the client handshake succeeded"),
     }

@@ -11,7 +11,23 @@ use crate::flags::{SocketFlag, SocketFlags};
 /// What went wrong in a socket operation.
 ///
 /// OS failures keep their [`io::Error`] as the source, so [`Error::raw_os_error`] and
-/// [`Error::kind`] still work; the message adds what was being done and with which address.
+/// [`Error::kind`] still work; the message says what was being done and with which address.
+///
+/// Each error prints its cause once. A variant that knows what was being done (an operation,
+/// an address, a host name) says only that in its message and gives the cause as
+/// [`source()`](std::error::Error::source): `recv on 127.0.0.1:80 failed`, caused by
+/// `connection reset by peer`. Every other variant holds no cause (its message says it all)
+/// or is transparent (it shows the message of the error it carries, and that error's source).
+/// Print the whole chain to see why, as error reporters do:
+///
+/// ```
+/// use std::error::Error as _;
+/// let err = net::Error::io("recv", Some("127.0.0.1:80".into()), std::io::ErrorKind::ConnectionReset.into());
+/// assert_eq!(err.to_string(), "recv on 127.0.0.1:80 failed");
+/// assert_eq!(err.source().unwrap().to_string(), "connection reset");
+/// ```
+///
+/// Matching on the variant:
 ///
 /// ```
 /// use net::{Error, Socket};
@@ -27,7 +43,9 @@ use crate::flags::{SocketFlag, SocketFlags};
 #[doc(alias = "OSError")]
 pub enum Error {
     /// The operating system refused an operation (Nim's `OSError`).
-    #[error("{op}{}: {source}", at(.addr))]
+    ///
+    /// Message: `{op} on {addr} failed` (or `{op} failed`); the OS error is the source.
+    #[error("{op}{} failed", at(.addr))]
     Io {
         /// What was being done: `"connect"`, `"bind"`, `"recv"`...
         op: &'static str,
@@ -48,7 +66,8 @@ pub enum Error {
         /// The budget that ran out.
         after: Duration,
     },
-    /// A string was not a valid IP address.
+    /// A string was not a valid IP address. Transparent: the message is the
+    /// [`ParseIpError`]'s, which quotes the input.
     #[error(transparent)]
     ParseIp(#[from] ParseIpError),
     /// An argument is out of range or inconsistent (Nim's `ValueError`).
@@ -61,6 +80,10 @@ pub enum Error {
         reason: String,
     },
     /// A host name did not resolve to any address usable by this socket.
+    ///
+    /// Message: `could not resolve "{host}" port {port}`, the resolver's error as the source;
+    /// without one (the name resolved to no address this socket can use), the message ends
+    /// with `: no usable address`.
     #[doc(alias = "IOError")]
     #[error("could not resolve {} port {port}{}", quoted(.host), why(.source))]
     Resolve {
@@ -100,7 +123,10 @@ pub enum Error {
         op: &'static str,
     },
     /// A text API received bytes that are not UTF-8; the bytes are kept here.
-    #[error("received {} bytes that are not valid UTF-8: {source}", .bytes.len())]
+    ///
+    /// Message: `received {n} bytes that are not valid UTF-8`; where they stop being UTF-8 is
+    /// the source.
+    #[error("received {} bytes that are not valid UTF-8", .bytes.len())]
     NotUtf8 {
         /// Every byte that was received for this call, terminator removed.
         bytes: Vec<u8>,
@@ -124,14 +150,17 @@ pub enum Error {
         /// The kind of socket or stream, in words.
         what: String,
     },
-    /// An error raised by a secured stream (TLS). net-core does not know its type.
-    #[error("TLS: {0}")]
+    /// An error raised by a secured stream (TLS). net-core does not know its type; with the
+    /// `net` facade it is a `net::tls::TlsError`, reachable with `TlsErrorExt::tls_error`.
+    ///
+    /// Transparent: the message is the TLS error's, and so is the source.
+    #[error(transparent)]
     #[doc(alias = "SslError")]
-    Tls(#[source] Box<dyn StdError + Send + Sync>),
+    Tls(Box<dyn StdError + Send + Sync>),
 }
 
 fn at(addr: &Option<String>) -> String {
-    addr.as_ref().map(|a| format!(" {a}")).unwrap_or_default()
+    addr.as_ref().map(|a| format!(" on {a}")).unwrap_or_default()
 }
 
 fn family(domain: crate::kinds::Domain) -> &'static str {
@@ -159,8 +188,12 @@ pub(crate) fn quoted(input: &str) -> String {
     format!("{:?}... ({} bytes)", &input[..cut], input.len())
 }
 
-fn why(source: &Option<io::Error>) -> String {
-    source.as_ref().map(|e| format!(": {e}")).unwrap_or_default()
+/// The end of a `Resolve` message: nothing when the resolver's error is the source, else why.
+fn why(source: &Option<io::Error>) -> &'static str {
+    match source {
+        Some(_) => "",
+        None => ": no usable address",
+    }
 }
 
 /// The result type of net-core.
@@ -172,7 +205,8 @@ impl Error {
     /// ```
     /// use net::Error;
     /// let e = Error::io("bind", Some("127.0.0.1:80".into()), std::io::ErrorKind::AddrInUse.into());
-    /// assert_eq!(e.to_string(), "bind 127.0.0.1:80: address in use");
+    /// assert_eq!(e.to_string(), "bind on 127.0.0.1:80 failed");
+    /// assert_eq!(std::error::Error::source(&e).unwrap().to_string(), "address in use");
     /// ```
     pub fn io(op: &'static str, addr: Option<String>, source: io::Error) -> Self {
         Error::Io { op, addr, source }

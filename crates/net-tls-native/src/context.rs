@@ -14,7 +14,7 @@ use net_tls::{
     TlsError, TlsSession, VerifyMode,
 };
 
-use crate::session::{NativeIo, Session};
+use crate::session::{printed_once, NativeIo, Session};
 
 const KIND: BackendKind = BackendKind::NativeTls;
 
@@ -23,7 +23,7 @@ fn unsupported(capability: Capability) -> TlsError {
 }
 
 fn backend_error(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> TlsError {
-    TlsError::backend(KIND, e)
+    TlsError::backend(KIND, printed_once(e.into()))
 }
 
 /// The PEM certificates of `path`, at least one.
@@ -229,7 +229,9 @@ impl NativeTlsContext {
     ) -> Result<Box<dyn TlsSession>, TlsError> {
         match result {
             Ok(stream) => Ok(Box::new(Session::new(stream, self.pinned))),
-            Err(HandshakeError::Failure(e)) => Err(TlsError::Handshake { backend: KIND, source: Box::new(e) }),
+            Err(HandshakeError::Failure(e)) => {
+                Err(TlsError::Handshake { backend: KIND, source: printed_once(Box::new(e)) })
+            }
             // Only when the call's deadline passed (the caller reports the timeout).
             Err(HandshakeError::WouldBlock(_)) => Err(TlsError::Handshake {
                 backend: KIND,

@@ -117,6 +117,33 @@ fn is_truncation(e: &io::Error) -> bool {
     text.to_ascii_lowercase().contains("unexpected eof")
 }
 
+/// Whether `e`'s message already holds its source's: native-tls shows OpenSSL's error and
+/// returns it again as the source, and so do the `io::Error`s its stream returns.
+fn repeats_source(e: &(dyn std::error::Error + 'static)) -> bool {
+    e.source().is_some_and(|s| {
+        let cause = s.to_string();
+        !cause.is_empty() && e.to_string().contains(&cause)
+    })
+}
+
+/// `e` with its cause printed once: an error whose message repeats its source becomes a leaf
+/// with the same message; any other error is kept as it is.
+pub(crate) fn printed_once(e: Box<dyn std::error::Error + Send + Sync>) -> Box<dyn std::error::Error + Send + Sync> {
+    if repeats_source(&*e) {
+        e.to_string().into()
+    } else {
+        e
+    }
+}
+
+/// [`printed_once`] for an `io::Error`, its kind kept (an OS error has no source: kept whole).
+fn io_printed_once(e: io::Error) -> io::Error {
+    match e.get_ref() {
+        Some(inner) if repeats_source(inner) => io::Error::new(e.kind(), e.to_string()),
+        _ => e,
+    }
+}
+
 impl net_tls::__private::Sealed for Session {}
 
 impl TlsSession for Session {
@@ -142,7 +169,7 @@ impl TlsSession for Session {
             }
             Err(e) => {
                 self.shut = true;
-                Err(e)
+                Err(io_printed_once(e))
             }
         }
     }
@@ -152,11 +179,11 @@ impl TlsSession for Session {
         if r.as_ref().is_err_and(|e| !is_transient(e)) {
             self.shut = true;
         }
-        r
+        r.map_err(io_printed_once)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.stream.flush()
+        self.stream.flush().map_err(io_printed_once)
     }
 
     fn close_notify(&mut self) -> io::Result<()> {

@@ -23,10 +23,12 @@ pub(crate) fn psk_identity_index() -> Option<Index<Ssl, String>> {
 }
 
 /// An OpenSSL failure: a readable message (the reasons OpenSSL gives, or the verification
-/// result), with OpenSSL's own error as the source.
+/// result). A leaf: the message already says what OpenSSL's error says, and that error prints
+/// its own cause and returns it again as its source, so it is kept for `Debug` only.
 #[derive(Debug)]
 pub(crate) struct OpenSslError {
     pub(crate) message: String,
+    #[allow(dead_code, reason = "shown by Debug")]
     pub(crate) source: openssl::ssl::Error,
 }
 
@@ -36,11 +38,7 @@ impl fmt::Display for OpenSslError {
     }
 }
 
-impl std::error::Error for OpenSslError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
-    }
-}
+impl std::error::Error for OpenSslError {}
 
 /// A short message for an OpenSSL error: its reasons, the I/O error, or what an EOF means.
 pub(crate) fn describe(e: &openssl::ssl::Error, handshake: bool) -> String {

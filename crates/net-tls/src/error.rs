@@ -1,6 +1,7 @@
 //! `TlsError`: what went wrong in the TLS layer.
 
 use std::error::Error as StdError;
+use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -9,17 +10,21 @@ use crate::options::BackendKind;
 
 /// An error of the TLS layer (Nim's `SslError`, and its `IOError`s about certificate files).
 ///
+/// Each error prints its cause once, by the rule of `net::Error`: `File` and `Handshake` say
+/// what was being done and give the cause as [`source()`](StdError::source); `Backend` has
+/// nothing to say but the backend's name, so its message is the backend's error (and its
+/// source, that error's source); `Socket` is transparent; the others hold no cause.
+///
 /// ```
 /// use net::tls::{BackendKind, Capability, TlsError};
 /// let e = TlsError::Unsupported { backend: BackendKind::Rustls, capability: Capability::Psk, hint: Some(BackendKind::OpenSsl) };
 /// assert_eq!(e.to_string(), "the rustls backend does not support PSK (pre-shared keys); openssl does");
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 #[doc(alias = "SslError")]
 pub enum TlsError {
     /// The backend cannot do what the options ask; decided when the context is made.
-    #[error("the {backend} backend does not support {capability}{}", hint.map(|h| format!("; {h} does")).unwrap_or_default())]
     Unsupported {
         /// The backend that refused.
         backend: BackendKind,
@@ -29,56 +34,100 @@ pub enum TlsError {
         hint: Option<BackendKind>,
     },
     /// An option has a value no backend accepts (SSLv2, a session id context over 32 bytes...).
-    #[error("invalid TLS configuration: {what}")]
     Config {
         /// What is wrong.
         what: String,
     },
     /// A certificate, key or CA file or directory could not be read or parsed.
-    #[error("{what} {path:?}: {source}")]
+    ///
+    /// Message: `could not load {what} "{path}"`; why is the source.
     File {
         /// Which file: "certificate file", "key file", "CA file", "CA directory".
         what: &'static str,
         /// Its path.
         path: PathBuf,
         /// Why it failed.
-        #[source]
         source: io::Error,
     },
     /// Verification was asked for, but no trusted root was found (Nim's
     /// `"No SSL/TLS CA certificates found."`).
-    #[error("no CA certificates found to verify peers with")]
     NoCaCertificates,
     /// The backend was not compiled in.
-    #[error("the {0} backend is not compiled in (enable the `{0}` feature of `net`)")]
     NotCompiled(BackendKind),
     /// The socket is not a TLS socket (Nim's `"Socket is not an SSL socket."`).
-    #[error("'{op}' needs a TLS socket")]
     NotTls {
         /// The operation.
         op: &'static str,
     },
     /// The handshake failed.
-    #[error("{backend} handshake failed: {source}")]
+    ///
+    /// Message: `TLS handshake failed ({backend})`; the backend's error is the source.
     Handshake {
         /// The backend.
         backend: BackendKind,
         /// The backend's error.
-        #[source]
         source: Box<dyn StdError + Send + Sync>,
     },
     /// The backend failed outside the handshake (making the context, reading, writing).
-    #[error("{backend}: {source}")]
+    ///
+    /// Message: `{backend}: {the backend's message}`. The backend's error is printed here, so
+    /// [`source()`](StdError::source) skips it and gives that error's own source; the error
+    /// itself is the `source` field.
     Backend {
         /// The backend.
         backend: BackendKind,
         /// The backend's error.
-        #[source]
         source: Box<dyn StdError + Send + Sync>,
     },
-    /// A socket error (connect, accept, a timeout...).
-    #[error(transparent)]
-    Socket(#[from] net_core::Error),
+    /// A socket error (connect, accept, a timeout...). Transparent: its message and source
+    /// are the socket error's.
+    Socket(net_core::Error),
+}
+
+impl fmt::Display for TlsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TlsError::Unsupported { backend, capability, hint } => {
+                write!(f, "the {backend} backend does not support {capability}")?;
+                match hint {
+                    Some(h) => write!(f, "; {h} does"),
+                    None => Ok(()),
+                }
+            }
+            TlsError::Config { what } => write!(f, "invalid TLS configuration: {what}"),
+            TlsError::File { what, path, .. } => write!(f, "could not load {what} {path:?}"),
+            TlsError::NoCaCertificates => f.write_str("no CA certificates found to verify peers with"),
+            TlsError::NotCompiled(kind) => {
+                write!(f, "the {kind} backend is not compiled in (enable the `{kind}` feature of `net`)")
+            }
+            TlsError::NotTls { op } => write!(f, "'{op}' needs a TLS socket"),
+            TlsError::Handshake { backend, .. } => write!(f, "TLS handshake failed ({backend})"),
+            TlsError::Backend { backend, source } => write!(f, "{backend}: {source}"),
+            TlsError::Socket(inner) => fmt::Display::fmt(inner, f),
+        }
+    }
+}
+
+impl StdError for TlsError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match self {
+            TlsError::File { source, .. } => Some(source),
+            TlsError::Handshake { source, .. } => Some(&**source),
+            TlsError::Backend { source, .. } => source.source(),
+            TlsError::Socket(inner) => inner.source(),
+            TlsError::Unsupported { .. }
+            | TlsError::Config { .. }
+            | TlsError::NoCaCertificates
+            | TlsError::NotCompiled(_)
+            | TlsError::NotTls { .. } => None,
+        }
+    }
+}
+
+impl From<net_core::Error> for TlsError {
+    fn from(e: net_core::Error) -> TlsError {
+        TlsError::Socket(e)
+    }
 }
 
 impl TlsError {
@@ -98,6 +147,7 @@ impl TlsError {
     /// ```
     /// let e = net::tls::TlsError::backend(net::tls::BackendKind::Rustls, "bad record");
     /// assert_eq!(e.to_string(), "rustls: bad record");
+    /// assert!(std::error::Error::source(&e).is_none(), "printed above, so not a source");
     /// ```
     pub fn backend(backend: BackendKind, source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
         TlsError::Backend { backend, source: source.into() }
@@ -108,7 +158,8 @@ impl TlsError {
     ///
     /// ```
     /// let e = net::tls::TlsError::invalid_file("key file", "k.pem".as_ref(), "not a PEM private key");
-    /// assert_eq!(e.to_string(), "key file \"k.pem\": not a PEM private key");
+    /// assert_eq!(e.to_string(), "could not load key file \"k.pem\"");
+    /// assert_eq!(std::error::Error::source(&e).unwrap().to_string(), "not a PEM private key");
     /// ```
     pub fn invalid_file(what: &'static str, path: &Path, reason: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
         TlsError::File { what, path: path.to_owned(), source: io::Error::new(io::ErrorKind::InvalidData, reason) }

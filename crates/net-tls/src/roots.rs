@@ -19,7 +19,9 @@ pub const CERT_DIR_ENV: &str = "SSL_CERT_DIR";
 ///
 /// ```
 /// let err = net::tls::read_file("CA file", std::path::Path::new("/nonexistent.pem")).unwrap_err();
-/// assert!(err.to_string().contains("CA file \"/nonexistent.pem\""));
+/// assert_eq!(err.to_string(), "could not load CA file \"/nonexistent.pem\"");
+/// let why = std::error::Error::source(&err).unwrap();
+/// assert_eq!(why.downcast_ref::<std::io::Error>().unwrap().kind(), std::io::ErrorKind::NotFound);
 /// ```
 pub fn read_file(what: &'static str, path: &Path) -> Result<Vec<u8>, TlsError> {
     std::fs::read(path).map_err(|source| TlsError::File { what, path: path.to_owned(), source })
@@ -199,7 +201,9 @@ mod tests {
 
         let empty_file = RootSources { files: vec![dir.join("empty.pem")], ..RootSources::default() };
         let err = empty_file.load(parse).unwrap_err();
-        assert!(err.to_string().contains("no PEM certificate"), "{err}");
+        assert!(err.to_string().starts_with("could not load CA file "), "{err}");
+        let why = std::error::Error::source(&err).map(ToString::to_string).unwrap_or_default();
+        assert!(why.contains("no PEM certificate"), "{why}");
 
         let junk_dir = scratch("junk");
         std::fs::write(junk_dir.join("x"), "nothing here").unwrap();
