@@ -1,5 +1,7 @@
 //! The native-tls backend of net's TLS layer: the platform's TLS library through the
-//! `native-tls` crate (OpenSSL on Linux, SChannel on Windows, Secure Transport on macOS).
+//! `native-tls` crate: the system OpenSSL on Linux, the platform built and tested (on macOS
+//! the Security framework, compile-checked only). net does not support Windows, so SChannel is
+//! never used (`docs/design.md`, "Platforms").
 //!
 //! ```
 //! use net::tls::{Context, ContextOptions, VerifyMode};

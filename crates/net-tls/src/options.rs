@@ -19,8 +19,8 @@ pub enum BackendKind {
     Rustls,
     /// The system OpenSSL (crate `net-tls-openssl`).
     OpenSsl,
-    /// native-tls: OpenSSL on Linux, Secure Transport on macOS, SChannel on Windows
-    /// (crate `net-tls-native`).
+    /// native-tls, the platform's TLS library: the system OpenSSL on Linux, the platform
+    /// built and tested (crate `net-tls-native`).
     NativeTls,
 }
 

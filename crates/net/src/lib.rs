@@ -46,9 +46,8 @@
 //! Unix. Linux is the platform built and tested, with every backend. The crates also compile
 //! for other Unix (checked for FreeBSD and macOS, with `rustls` on FreeBSD and `native-tls`
 //! on macOS), where the few Linux-only calls have documented fallbacks, but nothing runs
-//! there. Windows and other
-//! targets that are not Unix are not supported: the build stops with one `compile_error!`
-//! naming the target.
+//! there. Windows and other targets that are not Unix are not supported: the build stops
+//! with one `compile_error!` naming the target.
 //!
 //! # Time bounds
 //! Every timed call is one deadline for the whole call, whatever the peer does: a read, a
