@@ -60,12 +60,12 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub use net_core::{
-    dial, dial_to, dial_with, Endpoint, IntoEndpoint, from_sock_addr, ipv4_any, ipv4_broadcast, ipv4_loopback, ipv6_any, ipv6_loopback,
+    dial, dial_to, dial_with, from_sock_addr, ipv4_any, ipv4_broadcast, ipv4_loopback, ipv6_any, ipv6_loopback,
     is_disconnection_error, is_ip_address, parse_ip_address, primary_ip_addr, primary_ip_addr_for, socket_error,
-    to_os_flags, to_sock_addr, DeadlineGuard, Domain, Error, Incoming, IpAddress, IpAddressFamily, Lines, ParseIpError,
-    ParseIpErrorKind, Port, Protocol, ReadAheadIo, ReadLineResult, ReadOptions, Result, SecureSession, SecureUpgrade,
-    SockOpt, SockType, Socket, SocketBuilder, SocketFlag, SocketFlags, SocketIo, BUFFER_SIZE, CLOSE_LINGER,
-    MAX_LINE_LENGTH, READ_AHEAD_SIZE, SOMAXCONN,
+    to_os_flags, to_sock_addr, DeadlineGuard, Domain, Endpoint, Error, Incoming, IntoEndpoint, IpAddress,
+    IpAddressFamily, Lines, ParseIpError, ParseIpErrorKind, Port, Protocol, ReadAheadIo, ReadLineResult, ReadOptions,
+    Result, SecureSession, SecureUpgrade, SockOpt, SockType, Socket, SocketBuilder, SocketFlag, SocketFlags, SocketIo,
+    BUFFER_SIZE, CLOSE_LINGER, MAX_LINE_LENGTH, READ_AHEAD_SIZE, SOMAXCONN,
 };
 
 /// Not public API: the seal of [`SecureSession`] and [`SecureUpgrade`], for this workspace's
