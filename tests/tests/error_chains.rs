@@ -124,7 +124,7 @@ mod tls {
     use super::*;
     use net::tls::{BackendKind, ContextOptions, TlsError, TlsErrorExt};
     use net_tests::certs::{Pki, Validity};
-    use net_tests::tls::{client_context, context, try_connect, verified_pair};
+    use net_tests::tls::{client_context, try_connect, verified_pair};
 
     fn backends() -> Vec<BackendKind> {
         let mut kinds = Vec::new();
