@@ -26,6 +26,9 @@ pub use net_tls::{
 };
 /// Where a context's trusted roots come from, and the files behind them.
 pub use net_tls::{ca_dir_files, read_file, RootSources, CERT_DIR_ENV, CERT_FILE_ENV};
+
+mod probe;
+pub use probe::{probe, probe_table, Probe, ProbeOptions};
 /// The native-tls backend and the types `ssl_handle` gives on it (`Stream`).
 #[cfg(feature = "native-tls")]
 #[cfg_attr(docsrs, doc(cfg(feature = "native-tls")))]
