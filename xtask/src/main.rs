@@ -6,6 +6,7 @@
 
 mod bench;
 mod facade_docs;
+mod fuzz;
 mod test_matrix;
 mod tls_doc;
 
@@ -26,6 +27,9 @@ tasks:
                          strace first when they are missing (as root)
   facade-docs            compile and run every doc example of the published crates in a
                          generated crate whose only dependency is `net`
+  fuzz [--minutes N | --seconds N] [TARGET]
+                         run the cargo-fuzz targets of tests/fuzz (nightly), 30 s each
+                         by default; installs cargo-fuzz when it is missing
   tls-doc                write docs/tls-backends.md from the backends' capabilities
   help                   print this text
 ";
@@ -38,6 +42,7 @@ fn main() -> ExitCode {
         Some("test-matrix") => test_matrix::run(&rest),
         Some("bench") => bench::run(&rest),
         Some("facade-docs") => facade_docs::run(&rest),
+        Some("fuzz") => fuzz::run(&rest),
         Some("tls-doc") => tls_doc::run(&rest),
         Some("help" | "-h" | "--help") => {
             print!("{HELP}");

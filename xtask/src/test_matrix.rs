@@ -28,7 +28,8 @@ struct Cell {
 }
 
 /// Every cell, in the order they run: net-core alone, the TLS traits alone, the facade with
-/// no TLS, each backend alone, all three together. The backend cells run the plain suites
+/// no TLS, each backend alone, all three together, the load test (slow: its own cell), the doc
+/// examples against `net` alone, xtask. The backend cells run the plain suites
 /// again (features must not change them) plus the TLS conformance, interop, leak and
 /// `openssl` command-line suites, and the backend's own tests.
 const CELLS: &[Cell] = &[
@@ -94,6 +95,19 @@ const CELLS: &[Cell] = &[
             "--no-default-features",
             "--features",
             "net/rustls,net/openssl,net/native-tls,net-tests/rustls,net-tests/openssl,net-tests/native-tls",
+        ],
+        facade_docs: false,
+    },
+    Cell {
+        name: "load: plain and every backend",
+        args: &[
+            "-p",
+            "net-tests",
+            "--no-default-features",
+            "--features",
+            "load,rustls,openssl,native-tls",
+            "--test",
+            "load",
         ],
         facade_docs: false,
     },
