@@ -214,6 +214,24 @@ pub fn echo_once(mut listener: Socket) -> JoinHandle<Result<usize, net::Error>> 
     })
 }
 
+/// Serves `clients` clients one after the other in a thread, each accepted (running the
+/// handshake) and echoed as by [`echo_once`]. Returns, per client, whether the server
+/// resumed its session (`SessionInfo::resumed`), or why its handshake failed.
+pub fn echo_each(mut listener: Socket, clients: usize) -> JoinHandle<Vec<Result<Option<bool>, net::Error>>> {
+    thread::spawn(move || {
+        (0..clients)
+            .map(|_| {
+                let mut conn = listener.accept()?;
+                let resumed = session_info(&conn).expect("a TLS session").resumed;
+                while !conn.recv_line()?.is_empty() {
+                    conn.send(b"echo\n")?;
+                }
+                Ok(resumed)
+            })
+            .collect()
+    })
+}
+
 /// Accepts one client and keeps it, so the handshake's outcome on the server side does not
 /// matter to the test (used when the client is expected to fail).
 pub fn accept_quietly(mut listener: Socket) -> JoinHandle<()> {
@@ -249,6 +267,7 @@ pub fn options_requiring(capability: Capability, pki: &Pki, leaf: &Leaf) -> Cont
         // Not an option: every backend makes the context, and `peer_certificates` says more
         // or less. Asking for nothing special is the honest request here.
         Capability::VerifiedChain => ContextOptions::new(),
+        Capability::SessionResumption => ContextOptions::new().session_resumption(true),
         other => panic!("no options for {other:?}"),
     }
 }

@@ -554,3 +554,80 @@ fn connect_to_a_socket_addr_verifies_its_ip() {
         server.join().unwrap();
     }
 }
+
+#[test]
+fn sessions_resume_by_name_and_port_and_can_be_turned_off() {
+    use net::tls::{Certificate, Context};
+    use net_tests::tls::{context, echo_each};
+    let pki = Pki::new("resume");
+    let leaf = pki.server("localhost", &["localhost", "127.0.0.1"], Validity::Current);
+    // One connection to `port` as `host`, a line each way (which brings the server's
+    // tickets): whether it resumed, and the certificates it gave.
+    let visit = |ctx: &Context, host: &str, port: u16| -> Result<(Option<bool>, Vec<Certificate>), Error> {
+        let mut c = Socket::tcp()?;
+        ctx.wrap_socket(&mut c)?;
+        c.connect(host, port)?;
+        c.send(b"hi\n")?;
+        assert_eq!(c.recv_line()?, "echo");
+        let seen = (session_info(&c).unwrap().resumed, peer_certificates(&c));
+        c.close();
+        Ok(seen)
+    };
+    let expect = |resumed: bool| if has(Capability::SessionResumption) { Some(resumed) } else { None };
+
+    let server_ctx = server_context(KIND, &leaf);
+    let (listener, port) = tls_listener(Some(&server_ctx), Domain::Inet);
+    let server = echo_each(listener, 6);
+    let client = client_context(KIND, &pki); // resumption as the backend does it by default
+    let (first, full_chain) = visit(&client, "localhost", port).unwrap();
+    assert_eq!(first, expect(false), "{KIND}: the first connection is a full handshake");
+    let (second, resumed_chain) = visit(&client, "localhost", port).unwrap();
+    assert_eq!(second, expect(true), "{KIND}: the second connection resumes");
+    assert!(!full_chain.is_empty());
+    assert_eq!(resumed_chain, full_chain, "{KIND}: a resumed session gives the same peer certificates");
+    // A session remembered for one name is not offered for another, nor by another context.
+    let (other_name, _) = visit(&client, "127.0.0.1", port).unwrap();
+    assert_eq!(other_name, expect(false), "{KIND}: another name, a full handshake");
+    let off = context(KIND, ContextOptions::new().ca_file(&pki.ca_file).session_resumption(false));
+    for round in 0..2 {
+        let (resumed, chain) = visit(&off, "localhost", port).unwrap();
+        assert_eq!(resumed, expect(false), "{KIND}: resumption off, connection {round}");
+        assert_eq!(chain, full_chain);
+    }
+    // Another context, whose verification fails, gets no session to lean on: it verifies, and
+    // refuses.
+    let stranger = client_context(KIND, &Pki::new("resume-stranger"));
+    assert!(visit(&stranger, "localhost", port).is_err(), "{KIND}: an unknown CA is refused");
+    let served = server.join().unwrap();
+    assert_eq!(served.len(), 6);
+    let served_resumed: Vec<Option<bool>> = served[..5].iter().map(|r| *r.as_ref().unwrap()).collect();
+    let on_server: Vec<Option<bool>> = [false, true, false, false, false].map(expect).to_vec();
+    assert_eq!(served_resumed, on_server, "{KIND}: what the server saw");
+    assert!(served[5].is_err(), "the stranger's handshake failed");
+
+    // The same server context (the same ticket keys) on another port: a session is kept per
+    // name and port, so the client starts afresh there.
+    let (listener, other_port) = tls_listener(Some(&server_ctx), Domain::Inet);
+    let server = echo_each(listener, 2);
+    assert_eq!(visit(&client, "localhost", other_port).unwrap().0, expect(false), "{KIND}: another port");
+    assert_eq!(visit(&client, "localhost", other_port).unwrap().0, expect(true), "{KIND}: that port's own session");
+    assert!(server.join().unwrap().iter().all(Result::is_ok));
+
+    // A server with resumption off issues nothing to resume. native-tls servers resume what
+    // clients offer, and cannot be told not to: they refuse to be made so.
+    let server_off = ContextOptions::new().session_resumption(false);
+    if !has(Capability::SessionResumption) {
+        let options = server_off.backend(KIND).verify_mode(VerifyMode::None).cert_and_key(&leaf.chain, &leaf.key);
+        let err = new_context(options).unwrap_err();
+        assert!(matches!(err, TlsError::Unsupported { capability: Capability::SessionResumption, .. }), "{err}");
+        return;
+    }
+    let no_tickets = server_context_with(KIND, &leaf, server_off);
+    let (listener, port) = tls_listener(Some(&no_tickets), Domain::Inet);
+    let server = echo_each(listener, 2);
+    for round in 0..2 {
+        assert_eq!(visit(&client, "localhost", port).unwrap().0, expect(false), "{KIND}: server off, {round}");
+    }
+    let served = server.join().unwrap();
+    assert!(served.iter().all(|r| matches!(r, Ok(x) if *x == expect(false))), "{KIND}: {served:?}");
+}

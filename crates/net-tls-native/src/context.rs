@@ -159,6 +159,14 @@ impl NativeTlsContext {
         if options.session_id_context.is_some() {
             return Err(unsupported(Capability::SessionIdContext));
         }
+        // native-tls keeps no client session and cannot say whether one was resumed, so
+        // resumption cannot be asked for; its servers (OpenSSL's session cache and tickets)
+        // resume what clients offer and cannot be told not to, so a server cannot turn it off.
+        // Its clients never resume: off is honoured there.
+        let serves = options.cert_file.is_some();
+        if options.session_resumption == Some(true) || (options.session_resumption == Some(false) && serves) {
+            return Err(unsupported(Capability::SessionResumption));
+        }
         if options.psk_identity_hint.is_some() || options.psk_client.is_some() || options.psk_server.is_some() {
             return Err(unsupported(Capability::Psk));
         }

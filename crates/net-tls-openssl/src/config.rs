@@ -22,6 +22,7 @@ use openssl::x509::verify::X509CheckFlags;
 use openssl::x509::{X509Name, X509VerifyResult};
 
 use crate::backend_error;
+use crate::resume::{self, ClientSessions};
 use crate::roots::{self, Roots};
 use crate::session::{describe, psk_identity_index, OpenSslError, Session};
 
@@ -34,6 +35,8 @@ pub(crate) struct OpenSslContext {
     client_auth: ClientAuth,
     /// A certificate or a PSK server callback: what a server needs.
     can_serve: bool,
+    /// The client sessions remembered, when resumption is on.
+    sessions: Option<ClientSessions>,
 }
 
 impl fmt::Debug for OpenSslContext {
@@ -290,11 +293,13 @@ impl OpenSslContext {
         }
 
         server_verify_mode(options.client_auth)?;
+        let sessions = resume::configure(&mut b, options, options.verify_mode != VerifyMode::None)?;
         Ok(OpenSslContext {
             ctx: b.build(),
             verify: options.verify_mode,
             client_auth: options.client_auth,
             can_serve: has_cert || options.psk_server.is_some(),
+            sessions,
         })
     }
 
@@ -342,7 +347,13 @@ impl BackendContext for OpenSslContext {
                 param.set_host(hostname).map_err(|e| config(format!("server name {hostname:?}: {e}")))?;
             }
         }
-        self.handshake(ssl, io, false, verify)
+        let offered = self.sessions.as_ref().map(|sessions| resume::offer(sessions, &mut ssl, &io, hostname));
+        let result = self.handshake(ssl, io, false, verify);
+        if let (Err(_), Some(key), Some(sessions)) = (&result, &offered, &self.sessions) {
+            // Whatever failed, the next handshake to this server starts afresh.
+            sessions.remove(key);
+        }
+        result
     }
 
     fn accept(&self, io: SocketIo) -> Result<Box<dyn TlsSession>, TlsError> {

@@ -54,6 +54,7 @@
 #![deny(unsafe_code)]
 
 mod config;
+mod resume;
 mod roots;
 mod session;
 

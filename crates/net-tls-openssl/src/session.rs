@@ -9,8 +9,10 @@ use net_tls::{Certificate, TlsSession};
 use std::sync::OnceLock;
 
 use openssl::ex_data::Index;
-use openssl::ssl::{ErrorCode, Ssl, SslStream};
-use openssl::x509::{X509Ref, X509VerifyResult};
+use openssl::ssl::{ErrorCode, Ssl, SslRef, SslStream};
+use openssl::x509::X509Ref;
+
+use crate::resume;
 
 /// `SSL_R_UNEXPECTED_EOF_WHILE_READING` (OpenSSL 3; not bound by openssl-sys): the peer closed
 /// the connection without close_notify.
@@ -103,6 +105,8 @@ pub(crate) struct Session {
     stream: SslStream<SocketIo>,
     /// Verification ran and succeeded: `peer_certificates` gives the verified chain.
     verified: bool,
+    /// On a resumed client session, the certificates of the session's full handshake.
+    resumed_chain: Option<Vec<Certificate>>,
     /// `Some(true)` after close_notify, `Some(false)` after an EOF without it.
     eof: Option<bool>,
     /// A fatal error ended the session: no close_notify may follow.
@@ -124,10 +128,31 @@ impl fmt::Debug for Session {
 impl Session {
     pub(crate) fn new(stream: SslStream<SocketIo>, verify_enabled: bool) -> Self {
         let ssl = stream.ssl();
-        let verified =
-            verify_enabled && ssl.verify_result() == X509VerifyResult::OK && ssl.peer_certificate().is_some();
-        Session { stream, verified, eof: None, failed: false, shut: false }
+        let verified = resume::verified(ssl, verify_enabled);
+        let resumed_chain = resume::resumed_chain(ssl);
+        Session { stream, verified, resumed_chain, eof: None, failed: false, shut: false }
     }
+}
+
+/// What `peer_certificates` gives on a full handshake: the verified chain when verification
+/// ran and succeeded, else what the peer sent, leaf first.
+pub(crate) fn peer_chain(ssl: &SslRef, verified: bool) -> Vec<Certificate> {
+    if verified {
+        if let Some(chain) = ssl.verified_chain() {
+            return chain.iter().filter_map(der).collect();
+        }
+    }
+    let mut out = Vec::new();
+    if ssl.is_server() {
+        // On a server the peer's chain leaves out its leaf.
+        if let Some(leaf) = ssl.peer_certificate() {
+            out.extend(der(&leaf));
+        }
+    }
+    if let Some(chain) = ssl.peer_cert_chain() {
+        out.extend(chain.iter().filter_map(der));
+    }
+    out
 }
 
 fn der(cert: &X509Ref) -> Option<Certificate> {
@@ -204,23 +229,14 @@ impl TlsSession for Session {
     }
 
     fn peer_certificates(&self) -> Vec<Certificate> {
-        let ssl = self.stream.ssl();
-        if self.verified {
-            if let Some(chain) = ssl.verified_chain() {
-                return chain.iter().filter_map(der).collect();
-            }
+        match &self.resumed_chain {
+            Some(chain) => chain.clone(),
+            None => peer_chain(self.stream.ssl(), self.verified),
         }
-        let mut out = Vec::new();
-        if ssl.is_server() {
-            // On a server the peer's chain leaves out its leaf.
-            if let Some(leaf) = ssl.peer_certificate() {
-                out.extend(der(&leaf));
-            }
-        }
-        if let Some(chain) = ssl.peer_cert_chain() {
-            out.extend(chain.iter().filter_map(der));
-        }
-        out
+    }
+
+    fn resumed(&self) -> Option<bool> {
+        Some(self.stream.ssl().session_reused())
     }
 
     fn protocol_version(&self) -> Option<String> {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use net_tls::{read_file, Capability, ClientAuth, ContextOptions, ProtocolVersion, RootSources, TlsError, VerifyMode};
 use rustls::client::danger::ServerCertVerifier;
+use rustls::client::Resumption;
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::{self, PemObject};
@@ -28,6 +29,8 @@ pub(crate) struct Configs {
     pub(crate) client_unnamed: Arc<ClientConfig>,
     /// When the options have a certificate and key.
     pub(crate) server: Option<Arc<ServerConfig>>,
+    /// Clients remember and resume sessions (`ContextOptions::session_resumption`).
+    pub(crate) resumption: bool,
 }
 
 pub(crate) fn build(options: &ContextOptions) -> Result<Configs, TlsError> {
@@ -42,6 +45,7 @@ pub(crate) fn build(options: &ContextOptions) -> Result<Configs, TlsError> {
         _ => None,
     };
 
+    let resumption = options.session_resumption != Some(false);
     let (named, unnamed) = server_verifiers(options.verify_mode, configured.as_ref(), &provider)?;
     let client_config = |verifier: Arc<dyn ServerCertVerifier>, sni: bool| -> Result<Arc<ClientConfig>, TlsError> {
         let builder = ClientConfig::builder_with_provider(provider.clone())
@@ -57,6 +61,9 @@ pub(crate) fn build(options: &ContextOptions) -> Result<Configs, TlsError> {
         };
         config.alpn_protocols.clone_from(&options.alpn);
         config.enable_sni = sni;
+        if !resumption {
+            config.resumption = Resumption::disabled();
+        }
         Ok(Arc::new(config))
     };
     let client = client_config(named, true)?;
@@ -75,11 +82,25 @@ pub(crate) fn build(options: &ContextOptions) -> Result<Configs, TlsError> {
             let mut config =
                 builder.with_single_cert(id.chain.clone(), id.key.clone_key()).map_err(|e| id.key_error(e))?;
             config.alpn_protocols.clone_from(&options.alpn);
+            server_resumption(&mut config, resumption)?;
             Some(Arc::new(config))
         }
         None => None,
     };
-    Ok(Configs { client, client_unnamed, server })
+    Ok(Configs { client, client_unnamed, server, resumption })
+}
+
+/// Servers issue stateless tickets (TLS 1.2 and 1.3: any number of clients resume, and the
+/// server keeps nothing per client) and keep rustls's session-id cache for TLS 1.2 clients
+/// without tickets; off, they issue no ticket and remember no session.
+fn server_resumption(config: &mut ServerConfig, on: bool) -> Result<(), TlsError> {
+    if on {
+        config.ticketer = rustls::crypto::ring::Ticketer::new().map_err(|e| TlsError::backend(RUSTLS, e))?;
+    } else {
+        config.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
+        config.send_tls13_tickets = 0;
+    }
+    Ok(())
 }
 
 fn config_error(e: rustls::Error) -> TlsError {

@@ -5,7 +5,8 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use net_core::SocketIo;
-use net_tls::{BackendContext, ContextOptions, TlsError, TlsSession};
+use net_tls::{BackendContext, ContextOptions, SessionCache, SessionKey, TlsError, TlsSession, SESSION_CACHE_SIZE};
+use rustls::client::Resumption;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, Connection, ServerConfig, ServerConnection};
 
@@ -36,11 +37,43 @@ const UNNAMED: &str = "unnamed.invalid";
 #[derive(Debug)]
 pub struct RustlsContext {
     configs: Configs,
+    /// The client configurations for each server port, each with its own session store:
+    /// rustls keys its store by server name only, and a session belongs to one name and
+    /// one port.
+    by_port: SessionCache<u16, PortConfigs>,
+}
+
+/// Clones of the client configurations with a session store of their own.
+#[derive(Debug, Clone)]
+struct PortConfigs {
+    named: Arc<ClientConfig>,
+    unnamed: Arc<ClientConfig>,
 }
 
 impl RustlsContext {
     pub(crate) fn new(options: &ContextOptions) -> Result<RustlsContext, TlsError> {
-        Ok(RustlsContext { configs: config::build(options)? })
+        Ok(RustlsContext { configs: config::build(options)?, by_port: SessionCache::new(SESSION_CACHE_SIZE) })
+    }
+
+    /// The client configurations for a server at `port`: with resumption on, those of
+    /// that port (made the first time, each with a store of `SESSION_CACHE_SIZE` sessions);
+    /// else the context's own.
+    fn client_configs(&self, port: Option<u16>) -> PortConfigs {
+        let own = || PortConfigs { named: self.configs.client.clone(), unnamed: self.configs.client_unnamed.clone() };
+        match port {
+            Some(port) if self.configs.resumption => self.by_port.get_or_insert_with(port, || {
+                let with_store = |base: &Arc<ClientConfig>| {
+                    let mut config = ClientConfig::clone(base);
+                    config.resumption = Resumption::in_memory_sessions(SESSION_CACHE_SIZE);
+                    Arc::new(config)
+                };
+                PortConfigs {
+                    named: with_store(&self.configs.client),
+                    unnamed: with_store(&self.configs.client_unnamed),
+                }
+            }),
+            _ => own(),
+        }
     }
 
     /// The client configuration used when connecting to a host name or an IP address.
@@ -101,10 +134,11 @@ impl net_tls::__private::Sealed for RustlsContext {}
 
 impl BackendContext for RustlsContext {
     fn connect(&self, io: SocketIo, hostname: &str) -> Result<Box<dyn TlsSession>, TlsError> {
+        let configs = self.client_configs(SessionKey::of(&io, hostname).port);
         let (config, name) = if hostname.is_empty() {
-            (&self.configs.client_unnamed, ServerName::try_from(UNNAMED).map_err(|e| TlsError::backend(RUSTLS, e))?)
+            (&configs.unnamed, ServerName::try_from(UNNAMED).map_err(|e| TlsError::backend(RUSTLS, e))?)
         } else {
-            (&self.configs.client, server_name(hostname)?)
+            (&configs.named, server_name(hostname)?)
         };
         let conn = ClientConnection::new(config.clone(), name)
             .map_err(|e| TlsError::Handshake { backend: RUSTLS, source: Box::new(e) })?;

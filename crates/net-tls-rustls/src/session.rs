@@ -260,6 +260,10 @@ impl TlsSession for RustlsSession {
         self.conn.alpn_protocol().map(<[u8]>::to_vec)
     }
 
+    fn resumed(&self) -> Option<bool> {
+        Some(self.conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed))
+    }
+
     fn clean_close(&self) -> Option<bool> {
         self.closed
     }

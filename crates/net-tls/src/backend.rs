@@ -105,6 +105,10 @@ pub trait TlsSession: __private::Sealed + Send + Debug {
     fn alpn_protocol(&self) -> Option<Vec<u8>> {
         None
     }
+    /// Whether the handshake resumed an earlier session; `None` when the backend cannot tell.
+    fn resumed(&self) -> Option<bool> {
+        None
+    }
     /// The PSK identity the client used (servers only).
     fn psk_identity(&self) -> Option<String> {
         None

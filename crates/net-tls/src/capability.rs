@@ -43,6 +43,9 @@ pub enum Capability {
     Alpn,
     /// `peer_certificates` giving the verified chain up to the root (else: what the peer sent).
     VerifiedChain,
+    /// `session_resumption`: clients resume the sessions they remember (by server name and
+    /// port), servers issue tickets, and both can be turned off; `SessionInfo::resumed` tells.
+    SessionResumption,
 }
 
 impl Capability {
@@ -69,6 +72,7 @@ impl Capability {
         Capability::Psk,
         Capability::Alpn,
         Capability::VerifiedChain,
+        Capability::SessionResumption,
     ];
 }
 
@@ -90,6 +94,7 @@ impl fmt::Display for Capability {
             Capability::Psk => "PSK (pre-shared keys)",
             Capability::Alpn => "ALPN",
             Capability::VerifiedChain => "peer_certificates: verified chain up to the root",
+            Capability::SessionResumption => "session resumption (chosen on or off, reported)",
         })
     }
 }
@@ -184,11 +189,15 @@ pub fn known_capabilities(kind: BackendKind) -> Capabilities {
             C::ClientCertificate,
             C::ClientAuth,
             C::Alpn,
+            C::SessionResumption,
         ]),
         BackendKind::OpenSsl => Capabilities::from_iter(Capability::ALL.iter().copied()),
         // No TLS 1.0/1.1: OpenSSL 3 (native-tls on Linux) allows them only at security
         // level 0, which native-tls cannot set. No pinned TLS 1.3: native-tls servers on
-        // OpenSSL turn it off (clients still negotiate it under `ProtocolVersion::Any`).
+        // OpenSSL turn it off (clients still negotiate it under `ProtocolVersion::Any`). No
+        // session resumption: native-tls neither keeps client sessions nor says whether a
+        // session was resumed, and its servers resume what clients offer (OpenSSL's cache and
+        // tickets) with no way to turn that off.
         BackendKind::NativeTls => {
             Capabilities::from_iter([C::Tls12, C::CaFile, C::CaDir, C::EnvVarRoots, C::ClientCertificate, C::Alpn])
         }

@@ -473,6 +473,10 @@ pub struct SessionInfo {
     pub cipher: Option<String>,
     /// The ALPN protocol.
     pub alpn_protocol: Option<Vec<u8>>,
+    /// Whether the session was resumed from an earlier one (no certificate was exchanged:
+    /// `peer_certificates` gives those of the session's first handshake); `None` where the
+    /// backend cannot tell (native-tls). See `ContextOptions::session_resumption`.
+    pub resumed: Option<bool>,
 }
 
 /// What the socket's TLS session negotiated; `None` on a socket without one.
@@ -488,6 +492,7 @@ pub fn session_info(socket: &Socket) -> Option<SessionInfo> {
         protocol_version: c.session.protocol_version(),
         cipher: c.session.cipher(),
         alpn_protocol: c.session.alpn_protocol(),
+        resumed: c.session.resumed(),
     })
 }
 

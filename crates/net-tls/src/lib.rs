@@ -29,6 +29,7 @@ mod context;
 mod der;
 mod error;
 mod options;
+mod resumption;
 mod roots;
 
 #[doc(hidden)]
@@ -44,4 +45,5 @@ pub use options::{
     AcceptResult, BackendKind, Certificate, ClientAuth, ContextOptions, HandshakeSide, ProtocolVersion,
     PskClientCallback, PskServerCallback, VerifyMode, DEFAULT_HANDSHAKE_TIMEOUT,
 };
+pub use resumption::{SessionCache, SessionKey, SESSION_CACHE_SIZE};
 pub use roots::{ca_dir_files, read_file, RootSources, CERT_DIR_ENV, CERT_FILE_ENV};

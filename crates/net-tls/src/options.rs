@@ -276,6 +276,10 @@ pub struct ContextOptions {
     /// `wrap_connected_socket` and `connect`); [`DEFAULT_HANDSHAKE_TIMEOUT`] unless changed,
     /// `None` for no bound.
     pub handshake_timeout: Option<Duration>,
+    /// Session resumption: `None` (the default) resumes where the backend can, `Some(true)`
+    /// insists (a backend that cannot refuses the context), `Some(false)` turns it off. See
+    /// [`ContextOptions::session_resumption`].
+    pub session_resumption: Option<bool>,
 }
 
 /// How long a handshake may take unless the context says otherwise: a TLS listener's
@@ -309,6 +313,7 @@ impl Default for ContextOptions {
             psk_server: None,
             alpn: Vec::new(),
             handshake_timeout: Some(DEFAULT_HANDSHAKE_TIMEOUT),
+            session_resumption: None,
         }
     }
 }
@@ -332,6 +337,7 @@ impl fmt::Debug for ContextOptions {
             .field("psk_server", &self.psk_server.is_some())
             .field("alpn", &self.alpn)
             .field("handshake_timeout", &self.handshake_timeout)
+            .field("session_resumption", &self.session_resumption)
             .finish()
     }
 }
@@ -533,6 +539,32 @@ impl ContextOptions {
     /// ```
     pub fn no_handshake_timeout(mut self) -> Self {
         self.handshake_timeout = None;
+        self
+    }
+
+    /// Turns session resumption on or off; without this call it is on wherever the backend
+    /// can do it (rustls, openssl), and native-tls does what its crate does.
+    ///
+    /// On, a client context remembers the sessions its servers offer, by server name and
+    /// port, and the next connection to the same name and port resumes one (fewer round
+    /// trips, no certificate exchange); a server context issues session tickets. A session
+    /// is only ever resumed by the context that made it, for the name it was verified for.
+    /// Off, clients offer no session and servers issue none. `SessionInfo::resumed` tells
+    /// whether a socket's session was resumed.
+    ///
+    /// `true` is a requirement: a backend that cannot resume refuses the context with
+    /// `TlsError::Unsupported` (`Capability::SessionResumption`).
+    ///
+    /// ```
+    /// use net::tls::{ContextOptions, TlsError};
+    /// let off = ContextOptions::new().session_resumption(false);
+    /// assert_eq!(off.session_resumption, Some(false));
+    /// assert_eq!(ContextOptions::new().session_resumption, None, "on where the backend can");
+    /// assert!(net::tls::Context::with_backend(&net::tls::rustls::RustlsBackend, &off).is_ok());
+    /// # Ok::<(), TlsError>(())
+    /// ```
+    pub fn session_resumption(mut self, on: bool) -> Self {
+        self.session_resumption = Some(on);
         self
     }
 }

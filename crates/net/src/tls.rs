@@ -24,6 +24,9 @@ pub use net_tls::{
     PskClientCallback, PskServerCallback, SessionInfo, TlsBackend, TlsError, TlsErrorExt, TlsSession, VerifyMode,
     DEFAULT_HANDSHAKE_TIMEOUT,
 };
+/// What session resumption shares between backends: the key sessions are remembered by, and
+/// a bounded cache.
+pub use net_tls::{SessionCache, SessionKey, SESSION_CACHE_SIZE};
 /// Where a context's trusted roots come from, and the files behind them.
 pub use net_tls::{ca_dir_files, read_file, RootSources, CERT_DIR_ENV, CERT_FILE_ENV};
 
