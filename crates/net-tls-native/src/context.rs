@@ -4,14 +4,13 @@ use std::any::Any;
 use std::fmt;
 use std::io;
 use std::net::IpAddr;
-use std::path::Path;
 use std::sync::Mutex;
 
 use native_tls::{Certificate, HandshakeError, Identity, Protocol, TlsAcceptor, TlsConnector};
 use net_core::SocketIo;
 use net_tls::{
-    read_file, BackendContext, BackendKind, Capability, ClientAuth, ContextOptions, ProtocolVersion, RootSources,
-    TlsError, TlsSession, VerifyMode,
+    BackendContext, BackendKind, Capability, ClientAuth, ContextOptions, Identity as OwnIdentity, ProtocolVersion,
+    RootSources, TlsError, TlsSession, VerifyMode,
 };
 
 use crate::session::{printed_once, NativeIo, Session};
@@ -26,16 +25,6 @@ fn backend_error(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> TlsE
     TlsError::backend(KIND, printed_once(e.into()))
 }
 
-/// The PEM certificates of `path`, at least one.
-fn certificates(what: &'static str, path: &Path) -> Result<Vec<Certificate>, TlsError> {
-    let pem = read_file(what, path)?;
-    match Certificate::stack_from_pem(&pem) {
-        Ok(certs) if !certs.is_empty() => Ok(certs),
-        Ok(_) => Err(TlsError::invalid_file(what, path, "no PEM certificate in the file")),
-        Err(e) => Err(TlsError::invalid_file(what, path, format!("not PEM certificates: {e}"))),
-    }
-}
-
 /// The roots the options name, or `None` for the platform's own.
 fn roots(options: &ContextOptions) -> Result<Option<Vec<Certificate>>, TlsError> {
     let parse = |pem: &[u8]| Certificate::stack_from_pem(pem).map_err(|e| format!("not PEM certificates: {e}"));
@@ -45,19 +34,33 @@ fn roots(options: &ContextOptions) -> Result<Option<Vec<Certificate>>, TlsError>
     }
 }
 
-/// Our certificate chain and key as a native-tls identity.
-fn identity(cert_file: &Path, key_file: &Path) -> Result<Identity, TlsError> {
-    let cert = read_file("certificate file", cert_file)?;
-    certificates("certificate file", cert_file)?;
-    let key = read_file("key file", key_file)?;
-    if !key.windows(27).any(|w| w == b"-----BEGIN PRIVATE KEY-----") {
-        return Err(TlsError::invalid_file(
-            "key file",
-            key_file,
-            "native-tls needs a PKCS#8 PEM key (BEGIN PRIVATE KEY)",
-        ));
+/// Our certificate chain and key (read by net-tls in whatever format, checked to match) as a
+/// native-tls identity: native-tls takes PKCS#8 PEM, which net-tls gives for every format.
+fn identity(own: &OwnIdentity) -> Result<Identity, TlsError> {
+    Identity::from_pkcs8(own.chain_pem().as_bytes(), own.key_pem().as_bytes())
+        .map_err(|e| own.key_error(without_source_paths(&e.to_string())))
+}
+
+/// OpenSSL's error text (`error:0A00018F:SSL routines:SSL_CTX_use_PrivateKey:ee key too
+/// small:../ssl/ssl_rsa.c:101:`, several joined by `, `) as its reasons alone, each once;
+/// text of another shape is kept as it is.
+fn without_source_paths(text: &str) -> String {
+    let mut reasons: Vec<String> = Vec::new();
+    for entry in text.split(", ") {
+        // error : code : library : function : reason : file : line [: data]
+        let fields: Vec<&str> = entry.splitn(8, ':').collect();
+        if fields.len() < 7 || fields[0] != "error" {
+            return text.to_owned();
+        }
+        let mut reason = fields[4].to_owned();
+        if let Some(data) = fields.get(7).filter(|d| !d.is_empty()) {
+            reason.push_str(&format!(" ({data})"));
+        }
+        if !reasons.contains(&reason) {
+            reasons.push(reason);
+        }
     }
-    Identity::from_pkcs8(&cert, &key).map_err(|e| TlsError::invalid_file("key file", key_file, e.to_string()))
+    reasons.join("; ")
 }
 
 /// The ALPN protocols as strings (native-tls takes `&str`).
@@ -173,10 +176,8 @@ impl NativeTlsContext {
         if options.client_auth != ClientAuth::None {
             return Err(unsupported(Capability::ClientAuth));
         }
-        let identity = match (&options.cert_file, &options.key_file) {
-            (Some(cert), Some(key)) => Some(identity(cert, key)?),
-            _ => None,
-        };
+        let own = OwnIdentity::from_options(options)?;
+        let identity = own.as_ref().map(identity).transpose()?;
         let verify = options.verify_mode != VerifyMode::None;
         let spec = ConnectorSpec {
             version,
@@ -185,9 +186,10 @@ impl NativeTlsContext {
             identity: identity.clone(),
             alpn: alpn(&options.alpn)?,
         };
-        let connector = spec.build(true)?;
-        let acceptor = match identity {
-            Some(id) => {
+        // The acceptor first: OpenSSL checks our key there (its size, its use with the
+        // certificate), and its refusal is about the key files, not a client setting.
+        let acceptor = match (identity, &own) {
+            (Some(id), Some(own)) => {
                 let mut b = TlsAcceptor::builder(id);
                 if let Some(v) = version {
                     b.min_protocol_version(Some(v)).max_protocol_version(Some(v));
@@ -195,10 +197,11 @@ impl NativeTlsContext {
                 if !spec.alpn.is_empty() {
                     b.accept_alpn(&spec.alpn);
                 }
-                Some(b.build().map_err(backend_error)?)
+                Some(b.build().map_err(|e| own.key_error(without_source_paths(&e.to_string())))?)
             }
-            None => None,
+            _ => None,
         };
+        let connector = spec.build(true)?;
         Ok(NativeTlsContext { spec, connector, unnamed: Mutex::new(None), acceptor, pinned })
     }
 
@@ -274,5 +277,20 @@ impl BackendContext for NativeTlsContext {
 
     fn as_any(&self) -> &dyn Any {
         self
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::without_source_paths;
+
+    #[test]
+    fn openssl_errors_lose_their_source_paths() {
+        let text = "error:0A00018F:SSL routines:SSL_CTX_use_PrivateKey:ee key too small:../ssl/ssl_rsa.c:101:, \
+                    error:05800074:x509 certificate routines:X509_check_private_key:key values mismatch:crypto/x509/x509_cmp.c:405:";
+        assert_eq!(without_source_paths(text), "ee key too small; key values mismatch");
+        let data = "error:1E08010C:DECODER routines::unsupported:crypto/encode_decode/decoder_lib.c:102:No supported data to decode. Input type: DER";
+        assert_eq!(without_source_paths(data), "unsupported (No supported data to decode. Input type: DER)");
+        assert_eq!(without_source_paths("a plain message"), "a plain message");
     }
 }

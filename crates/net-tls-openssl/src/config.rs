@@ -9,8 +9,8 @@ use std::sync::{Mutex, OnceLock};
 
 use net_core::SocketIo;
 use net_tls::{
-    BackendContext, BackendKind, ClientAuth, ContextOptions, ProtocolVersion, PskClientCallback, PskServerCallback,
-    TlsError, TlsSession, VerifyMode,
+    BackendContext, BackendKind, ClientAuth, ContextOptions, Identity, ProtocolVersion, PskClientCallback,
+    PskServerCallback, TlsError, TlsSession, VerifyMode,
 };
 use openssl::ex_data::Index;
 use openssl::ssl::{
@@ -234,22 +234,8 @@ impl OpenSslContext {
         }
 
         let mut has_cert = false;
-        if let (Some(cert_file), Some(key_file)) = (&options.cert_file, &options.key_file) {
-            let mut chain = roots::certificates("certificate file", cert_file)?.into_iter();
-            let key = roots::private_key(key_file)?;
-            if let Some(leaf) = chain.next() {
-                b.set_certificate(&leaf).map_err(backend_error)?;
-            }
-            for extra in chain {
-                b.add_extra_chain_cert(extra).map_err(backend_error)?;
-            }
-            let mismatch = |_| TlsError::File {
-                what: "key file",
-                path: key_file.clone(),
-                source: std::io::Error::new(std::io::ErrorKind::InvalidData, "the key does not match the certificate"),
-            };
-            b.set_private_key(&key).map_err(mismatch)?;
-            b.check_private_key().map_err(mismatch)?;
+        if let Some(identity) = Identity::from_options(options)? {
+            roots::use_identity(&mut b, &identity)?;
             has_cert = true;
         }
 

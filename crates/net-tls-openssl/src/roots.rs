@@ -1,27 +1,45 @@
 //! Certificates, keys and trusted roots from files.
 
 use std::ffi::CStr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use net_tls::{read_file, ContextOptions, RootSources, TlsError};
-use openssl::pkey::{PKey, Private};
+use net_tls::{ContextOptions, Identity, RootSources, TlsError};
+use openssl::error::ErrorStack;
+use openssl::pkey::PKey;
+use openssl::ssl::SslContextBuilder;
 use openssl::x509::X509;
 
-/// The PEM certificates of `path`, at least one.
-pub(crate) fn certificates(what: &'static str, path: &Path) -> Result<Vec<X509>, TlsError> {
-    let pem = read_file(what, path)?;
-    match X509::stack_from_pem(&pem) {
-        Ok(certs) if !certs.is_empty() => Ok(certs),
-        Ok(_) => Err(TlsError::invalid_file(what, path, "no PEM certificate in the file")),
-        Err(e) => Err(TlsError::invalid_file(what, path, format!("not PEM certificates: {e}"))),
+/// Our certificate chain and key (read by net-tls in whatever format, checked to match)
+/// on the context; OpenSSL refusing either is an error naming both files.
+pub(crate) fn use_identity(b: &mut SslContextBuilder, identity: &Identity) -> Result<(), TlsError> {
+    let refused = |e: ErrorStack| identity.key_error(reasons(&e));
+    let mut chain = identity.chain().iter().map(|c| X509::from_der(c.as_der()));
+    if let Some(leaf) = chain.next() {
+        let leaf = leaf.map_err(refused)?;
+        b.set_certificate(&leaf).map_err(refused)?;
     }
+    for extra in chain {
+        b.add_extra_chain_cert(extra.map_err(refused)?).map_err(refused)?;
+    }
+    let key = PKey::private_key_from_pkcs8(identity.key_pkcs8_der()).map_err(refused)?;
+    b.set_private_key(&key).map_err(refused)?;
+    b.check_private_key().map_err(refused)
 }
 
-/// The PEM private key of `path`.
-pub(crate) fn private_key(path: &Path) -> Result<PKey<Private>, TlsError> {
-    let pem = read_file("key file", path)?;
-    PKey::private_key_from_pem(&pem)
-        .map_err(|e| TlsError::invalid_file("key file", path, format!("not a PEM private key: {e}")))
+/// OpenSSL's reasons, each once, without its source-file paths and codes.
+fn reasons(stack: &ErrorStack) -> String {
+    let mut reasons: Vec<&str> = Vec::new();
+    for err in stack.errors() {
+        let reason = err.reason().unwrap_or("unknown error");
+        if !reasons.contains(&reason) {
+            reasons.push(reason);
+        }
+    }
+    if reasons.is_empty() {
+        "OpenSSL refused it".into()
+    } else {
+        reasons.join("; ")
+    }
 }
 
 /// Where the trusted roots come from.

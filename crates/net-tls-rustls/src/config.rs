@@ -2,16 +2,15 @@
 //! cannot do.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use net_tls::{read_file, Capability, ClientAuth, ContextOptions, ProtocolVersion, RootSources, TlsError, VerifyMode};
+use net_tls::{Capability, ClientAuth, ContextOptions, Identity, ProtocolVersion, RootSources, TlsError, VerifyMode};
 use rustls::client::danger::ServerCertVerifier;
 use rustls::client::Resumption;
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::pem::{self, PemObject};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::danger::ClientCertVerifier;
 use rustls::server::WebPkiClientVerifier;
 use rustls::{CipherSuite, ClientConfig, RootCertStore, ServerConfig, SupportedCipherSuite, SupportedProtocolVersion};
@@ -40,10 +39,7 @@ pub(crate) fn build(options: &ContextOptions) -> Result<Configs, TlsError> {
     // Load the roots whenever files are named, even under VerifyMode::None: a missing file is
     // an error whatever the mode (as in Nim).
     let configured = configured_roots(options)?;
-    let identity = match (&options.cert_file, &options.key_file) {
-        (Some(cert), Some(key)) => Some(Identity::load(cert, key)?),
-        _ => None,
-    };
+    let identity = Identity::from_options(options)?.map(|id| OwnCertificate::new(&id)).transpose()?;
 
     let resumption = options.session_resumption != Some(false);
     let (named, unnamed) = server_verifiers(options.verify_mode, configured.as_ref(), &provider)?;
@@ -215,37 +211,28 @@ fn check_alpn(alpn: &[Vec<u8>]) -> Result<(), TlsError> {
     }
 }
 
-/// Our certificate chain and key.
-struct Identity {
+/// Our certificate chain and key, read by net-tls (every format, checked to match), in
+/// rustls' types.
+struct OwnCertificate {
     chain: Vec<CertificateDer<'static>>,
     key: PrivateKeyDer<'static>,
-    key_path: PathBuf,
+    identity: Identity,
 }
 
-impl Identity {
-    fn load(cert: &Path, key: &Path) -> Result<Identity, TlsError> {
-        let chain = load_certs(&read_file("certificate file", cert)?)
-            .map_err(|reason| TlsError::invalid_file("certificate file", cert, reason))?;
-        let key_der = PrivateKeyDer::from_pem_slice(&read_file("key file", key)?).map_err(|e| match e {
-            pem::Error::NoItemsFound => TlsError::invalid_file("key file", key, "no PEM private key in the file"),
-            other => TlsError::invalid_file("key file", key, other),
-        })?;
-        Ok(Identity { chain, key: key_der, key_path: key.to_owned() })
+impl OwnCertificate {
+    fn new(identity: &Identity) -> Result<OwnCertificate, TlsError> {
+        let chain = identity.chain().iter().map(|c| CertificateDer::from(c.as_der().to_vec())).collect();
+        let key = PrivatePkcs8KeyDer::from(identity.key_pkcs8_der().to_vec()).into();
+        let own = OwnCertificate { chain, key, identity: identity.clone() };
+        // A key rustls cannot sign with (an unsupported algorithm or curve) is refused now.
+        rustls::crypto::ring::sign::any_supported_type(&own.key).map_err(|e| own.key_error(e))?;
+        Ok(own)
     }
 
     /// rustls refusing the key: an unsupported kind, or a key that is not the certificate's.
     fn key_error(&self, e: rustls::Error) -> TlsError {
-        TlsError::invalid_file("key file", &self.key_path, e)
+        self.identity.key_error(e)
     }
-}
-
-/// Every certificate of a PEM file's contents; none at all is an error.
-fn load_certs(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, Box<dyn std::error::Error + Send + Sync>> {
-    let certs = CertificateDer::pem_slice_iter(pem).collect::<Result<Vec<_>, _>>()?;
-    if certs.is_empty() {
-        return Err("no PEM certificate in the file".into());
-    }
-    Ok(certs)
 }
 
 /// The roots the options name (see `net_tls::RootSources`), in a root store that skips

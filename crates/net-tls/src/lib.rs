@@ -28,9 +28,12 @@ mod capability;
 mod context;
 mod der;
 mod error;
+mod identity;
+mod names;
 mod options;
 mod resumption;
 mod roots;
+mod x509;
 
 #[doc(hidden)]
 pub use backend::__private;
@@ -41,9 +44,11 @@ pub use context::{
     ExtraData, SessionInfo,
 };
 pub use error::{TlsError, TlsErrorExt};
+pub use identity::{load_certificates, Identity};
+pub use names::{DistinguishedName, NameAttribute};
 pub use options::{
-    AcceptResult, BackendKind, Certificate, ClientAuth, ContextOptions, HandshakeSide, ProtocolVersion,
+    AcceptResult, BackendKind, Certificate, ClientAuth, ContextOptions, HandshakeSide, Pkcs12File, ProtocolVersion,
     PskClientCallback, PskServerCallback, VerifyMode, DEFAULT_HANDSHAKE_TIMEOUT,
 };
 pub use resumption::{SessionCache, SessionKey, SESSION_CACHE_SIZE};
-pub use roots::{ca_dir_files, read_file, RootSources, CERT_DIR_ENV, CERT_FILE_ENV};
+pub use roots::{ca_dir_files, read_file, RootSources, CERT_DIR_ENV, CERT_FILE_ENV, MAX_FILE_SIZE};

@@ -208,6 +208,28 @@ impl fmt::Debug for Certificate {
     }
 }
 
+/// A PKCS#12 file and its password ([`ContextOptions::pkcs12`]). `Debug` does not show the
+/// password.
+///
+/// ```
+/// let o = net::tls::ContextOptions::new().pkcs12("id.p12", "hunter2");
+/// assert!(!format!("{o:?}").contains("hunter2"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Pkcs12File {
+    /// The file.
+    pub path: PathBuf,
+    /// Its password (empty for none).
+    pub password: String,
+}
+
+impl fmt::Debug for Pkcs12File {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pkcs12File").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
 /// Client side of PSK: given the server's identity hint, the identity and key to use, or
 /// `None` to give up (Nim's `SslClientGetPskFunc`).
 ///
@@ -248,10 +270,14 @@ pub struct ContextOptions {
     pub protocol: ProtocolVersion,
     /// How the peer's certificate is checked.
     pub verify_mode: VerifyMode,
-    /// Our certificate chain (PEM); needed by servers, optional for clients.
+    /// Our certificate chain, leaf first (PEM, or DER); needed by servers (unless `pkcs12`
+    /// gives it), optional for clients.
     pub cert_file: Option<PathBuf>,
-    /// Our private key (PEM).
+    /// Our private key (PEM or DER; PKCS#8, PKCS#1 or SEC1).
     pub key_file: Option<PathBuf>,
+    /// Our certificate chain and key as one PKCS#12 file, instead of `cert_file` and
+    /// `key_file`.
+    pub pkcs12: Option<Pkcs12File>,
     /// OpenSSL cipher string for TLS 1.2 and below; `None` keeps the backend's default.
     pub cipher_list: Option<String>,
     /// TLS 1.3 suites, `:`-separated IANA names; `None` keeps the backend's default.
@@ -302,6 +328,7 @@ impl Default for ContextOptions {
             verify_mode: VerifyMode::default(),
             cert_file: None,
             key_file: None,
+            pkcs12: None,
             cipher_list: None,
             cipher_suites: None,
             ca_file: None,
@@ -326,6 +353,7 @@ impl fmt::Debug for ContextOptions {
             .field("verify_mode", &self.verify_mode)
             .field("cert_file", &self.cert_file)
             .field("key_file", &self.key_file)
+            .field("pkcs12", &self.pkcs12)
             .field("cipher_list", &self.cipher_list)
             .field("cipher_suites", &self.cipher_suites)
             .field("ca_file", &self.ca_file)
@@ -386,15 +414,31 @@ impl ContextOptions {
         self
     }
 
-    /// Sets our certificate chain and key (PEM files).
+    /// Sets our certificate chain and key. Each file may be PEM or DER (told apart by
+    /// content); the key may be PKCS#8 (`PRIVATE KEY`), PKCS#1 (`RSA PRIVATE KEY`) or SEC1
+    /// (`EC PRIVATE KEY`). Every backend takes every form; a key that is not the
+    /// certificate's is refused when the context is made, naming both files.
     ///
     /// ```
-    /// let o = net::tls::ContextOptions::new().cert_and_key("cert.pem", "key.pem");
+    /// let o = net::tls::ContextOptions::new().cert_and_key("cert.pem", "key.der");
     /// assert!(o.cert_file.is_some() && o.key_file.is_some());
     /// ```
     pub fn cert_and_key(mut self, cert_file: impl Into<PathBuf>, key_file: impl Into<PathBuf>) -> Self {
         self.cert_file = Some(cert_file.into());
         self.key_file = Some(key_file.into());
+        self
+    }
+
+    /// Sets our certificate chain and key from a PKCS#12 (`.p12`, `.pfx`) file and its
+    /// password, on every backend (instead of [`ContextOptions::cert_and_key`]).
+    ///
+    /// ```
+    /// let o = net::tls::ContextOptions::new().pkcs12("server.p12", "secret");
+    /// assert_eq!(o.pkcs12.unwrap().path, std::path::PathBuf::from("server.p12"));
+    /// ```
+    #[doc(alias = "pfx")]
+    pub fn pkcs12(mut self, path: impl Into<PathBuf>, password: impl Into<String>) -> Self {
+        self.pkcs12 = Some(Pkcs12File { path: path.into(), password: password.into() });
         self
     }
 

@@ -14,17 +14,46 @@ pub const CERT_FILE_ENV: &str = "SSL_CERT_FILE";
 /// The variable naming CA directories (`:`-separated, as OpenSSL reads it).
 pub const CERT_DIR_ENV: &str = "SSL_CERT_DIR";
 
-/// For backends: reads a file, naming it in the error (`what` is "CA file", "certificate
-/// file", "key file"...), as [`TlsError::File`].
+/// The most a certificate, key or CA file may hold: ten times the largest system CA bundle,
+/// so that a wrong path (`/dev/zero`, a disk image) is an error, not all of memory.
+///
+/// ```
+/// assert_eq!(net::tls::MAX_FILE_SIZE, 16 << 20);
+/// ```
+pub const MAX_FILE_SIZE: u64 = 16 << 20;
+
+/// For backends: reads a file of at most [`MAX_FILE_SIZE`] bytes, naming it in the error
+/// (`what` is "CA file", "certificate file", "key file"...), as [`TlsError::File`].
 ///
 /// ```
 /// let err = net::tls::read_file("CA file", std::path::Path::new("/nonexistent.pem")).unwrap_err();
 /// assert_eq!(err.to_string(), "could not load CA file \"/nonexistent.pem\"");
 /// let why = std::error::Error::source(&err).unwrap();
 /// assert_eq!(why.downcast_ref::<std::io::Error>().unwrap().kind(), std::io::ErrorKind::NotFound);
+/// let endless = net::tls::read_file("certificate file", std::path::Path::new("/dev/zero")).unwrap_err();
+/// assert!(std::error::Error::source(&endless).unwrap().to_string().contains("larger than"));
 /// ```
 pub fn read_file(what: &'static str, path: &Path) -> Result<Vec<u8>, TlsError> {
-    std::fs::read(path).map_err(|source| TlsError::File { what, path: path.to_owned(), source })
+    read_capped(path).map_err(|source| TlsError::File { what, path: path.to_owned(), source })
+}
+
+/// A file's contents, refused past [`MAX_FILE_SIZE`]: by its size when it has one, else
+/// (a device, a pipe) after reading one byte more than the cap.
+fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let too_large =
+        || std::io::Error::new(std::io::ErrorKind::InvalidData, format!("larger than {} MiB", MAX_FILE_SIZE >> 20));
+    let file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    if size > MAX_FILE_SIZE {
+        return Err(too_large());
+    }
+    let mut contents = Vec::with_capacity(size as usize);
+    file.take(MAX_FILE_SIZE + 1).read_to_end(&mut contents)?;
+    if contents.len() as u64 > MAX_FILE_SIZE {
+        return Err(too_large());
+    }
+    Ok(contents)
 }
 
 /// For backends: the contents of every regular file of a CA directory (links followed), in
@@ -52,7 +81,7 @@ pub fn ca_dir_files(dir: &Path) -> Result<Vec<Vec<u8>>, TlsError> {
     Ok(paths
         .into_iter()
         .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file()))
-        .filter_map(|p| std::fs::read(p).ok())
+        .filter_map(|p| read_capped(&p).ok())
         .collect())
 }
 
@@ -132,7 +161,7 @@ impl RootSources {
     /// named; `Ok(Some(empty))` when the sources hold nothing (whether that is an error,
     /// [`TlsError::NoCaCertificates`], depends on whether the context verifies). A named
     /// `ca_file` that is missing or holds no certificate, or a named `ca_dir` that cannot be
-    /// read, is a [`TlsError::File`].
+    /// read or holds no readable certificate, is a [`TlsError::File`] naming it.
     ///
     /// ```
     /// use net::tls::{ContextOptions, RootSources, TlsError};
@@ -158,10 +187,14 @@ impl RootSources {
             certs.extend(parsed.map_err(|reason| TlsError::invalid_file("CA file", file, reason))?);
         }
         for dir in &self.dirs {
-            certs.extend(ca_dir_files(dir)?.iter().filter_map(|pem| parse(pem).ok()).flatten());
+            let found: Vec<C> = ca_dir_files(dir)?.iter().filter_map(|pem| parse(pem).ok()).flatten().collect();
+            if found.is_empty() {
+                return Err(TlsError::invalid_file("CA directory", dir, "no readable certificate in the directory"));
+            }
+            certs.extend(found);
         }
         for file in &self.env_files {
-            certs.extend(std::fs::read(file).ok().and_then(|pem| parse(&pem).ok()).unwrap_or_default());
+            certs.extend(read_capped(file).ok().and_then(|pem| parse(&pem).ok()).unwrap_or_default());
         }
         for dir in &self.env_dirs {
             let files = ca_dir_files(dir).unwrap_or_default();
@@ -208,7 +241,10 @@ mod tests {
         let junk_dir = scratch("junk");
         std::fs::write(junk_dir.join("x"), "nothing here").unwrap();
         let nothing = RootSources { dirs: vec![junk_dir.clone()], ..RootSources::default() };
-        assert!(nothing.load(parse).unwrap().unwrap().is_empty());
+        let err = nothing.load(parse).unwrap_err();
+        assert!(matches!(&err, TlsError::File { what: "CA directory", path, .. } if *path == junk_dir), "{err}");
+        let why = std::error::Error::source(&err).map(ToString::to_string).unwrap_or_default();
+        assert_eq!(why, "no readable certificate in the directory");
 
         let missing_dir = RootSources { dirs: vec![dir.join("absent")], ..RootSources::default() };
         assert!(matches!(missing_dir.load(parse), Err(TlsError::File { what: "CA directory", .. })));
@@ -273,6 +309,28 @@ mod tests {
         };
         assert!(env.load(parse).unwrap().unwrap().is_empty());
         std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn files_are_read_with_a_cap() {
+        let dir = scratch("cap");
+        // A sparse file: large by its size, nothing on disk; refused without being read.
+        let sparse = dir.join("sparse.pem");
+        std::fs::File::create(&sparse).unwrap().set_len(1 << 40).unwrap();
+        let exact = dir.join("exact.pem");
+        std::fs::File::create(&exact).unwrap().set_len(MAX_FILE_SIZE).unwrap();
+        for (path, what) in [(sparse.as_path(), "CA file"), (Path::new("/dev/zero"), "key file")] {
+            let err = read_file(what, path).unwrap_err();
+            assert!(matches!(&err, TlsError::File { what: w, path: p, .. } if w == &what && p == path), "{err}");
+            let why = std::error::Error::source(&err).unwrap().to_string();
+            assert_eq!(why, "larger than 16 MiB");
+        }
+        assert_eq!(read_file("CA file", &exact).unwrap().len() as u64, MAX_FILE_SIZE);
+        // In a CA directory, an oversized file is skipped like an unreadable one.
+        std::fs::write(dir.join("a.pem"), "CERT a\n").unwrap();
+        std::fs::remove_file(&exact).unwrap();
+        assert_eq!(ca_dir_files(&dir).unwrap(), [b"CERT a\n".to_vec()]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
