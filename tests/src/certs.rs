@@ -167,6 +167,121 @@ impl Pki {
     }
 }
 
+impl Validity {
+    /// The validity period this gives a certificate made today, `(notBefore, notAfter)`, as
+    /// RFC 3339 text (rcgen sets midnight UTC).
+    pub fn bounds(self) -> (String, String) {
+        let (from, to) = match self {
+            Validity::Current => (-1, 365),
+            Validity::Expired => (-730, -365),
+            Validity::NotYetValid => (365, 730),
+        };
+        let at = |offset: i64| {
+            let (y, m, d) = civil(today() + offset);
+            format!("{y:04}-{m:02}-{d:02}T00:00:00Z")
+        };
+        (at(from), at(to))
+    }
+}
+
+/// DER as a PEM certificate.
+pub fn pem_certificate(der: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut b64 = String::new();
+    for chunk in der.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                b64.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                b64.push('=');
+            }
+        }
+    }
+    let lines: Vec<&str> = b64.as_bytes().chunks(64).map(|l| std::str::from_utf8(l).unwrap_or_default()).collect();
+    format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", lines.join("\n"))
+}
+
+impl Pki {
+    /// A CA certificate (basicConstraints CA:TRUE) for `names`, signed by this CA and served
+    /// as a server's own: what rustls refuses as `CaUsedAsEndEntity`.
+    pub fn ca_as_leaf(&self, stem: &str, names: &[&str]) -> Leaf {
+        let mut params = leaf_params(names, Validity::Current, false);
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::DigitalSignature];
+        let key = KeyPair::generate().expect("key");
+        let cert = params.signed_by(&key, &self.ca).expect("CA as leaf");
+        self.files(stem, cert.der(), &key)
+    }
+
+    /// A server certificate for `names` signed by an intermediate CA of this CA, served
+    /// without the intermediate: an incomplete chain.
+    pub fn without_intermediate(&self, stem: &str, names: &[&str]) -> Leaf {
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("intermediate params");
+        params.distinguished_name.push(DnType::CommonName, format!("{stem} intermediate"));
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        set_validity(&mut params, Validity::Current);
+        let key = KeyPair::generate().expect("intermediate key");
+        let intermediate = CertifiedIssuer::signed_by(params, key, &self.ca).expect("intermediate");
+        let leaf_key = KeyPair::generate().expect("leaf key");
+        let cert = leaf_params(names, Validity::Current, false).signed_by(&leaf_key, &intermediate).expect("leaf");
+        self.files(stem, cert.der(), &leaf_key)
+    }
+
+    /// A server certificate for `names` of this CA whose signature was altered after signing.
+    pub fn bad_signature(&self, stem: &str, names: &[&str]) -> Leaf {
+        let key = KeyPair::generate().expect("leaf key");
+        let cert = leaf_params(names, Validity::Current, false).signed_by(&key, &self.ca).expect("leaf");
+        let mut der = cert.der().to_vec();
+        // The signature BIT STRING ends the certificate: change its last byte.
+        let last = der.len() - 1;
+        der[last] ^= 0x5a;
+        self.files(stem, &der, &key)
+    }
+
+    /// Writes a leaf's files: the certificate (and as the chain, alone) and its key.
+    fn files(&self, stem: &str, der: &[u8], key: &KeyPair) -> Leaf {
+        let leaf = Leaf {
+            cert: self.dir.join(format!("{stem}.pem")),
+            key: self.dir.join(format!("{stem}.key")),
+            chain: self.dir.join(format!("{stem}.pem")),
+            der: der.to_vec(),
+        };
+        write(&leaf.cert, &pem_certificate(der));
+        write(&leaf.key, &key.serialize_pem());
+        leaf
+    }
+
+    /// A self-signed certificate made as the usual HTTPS recipe makes one, by the `openssl`
+    /// CLI: `openssl req -x509 -newkey ec ... -subj /CN=localhost -addext
+    /// subjectAltName=DNS:localhost`, which is a CA certificate (CA:TRUE). `None` when the
+    /// `openssl` command is not installed.
+    pub fn openssl_req_x509(&self, stem: &str) -> Option<Leaf> {
+        let cert = self.dir.join(format!("{stem}.pem"));
+        let key = self.dir.join(format!("{stem}.key"));
+        let status = std::process::Command::new("openssl")
+            .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2"])
+            .args(["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-keyout"])
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .ok()?;
+        assert!(status.success(), "openssl req -x509 failed: {status}");
+        let der = std::process::Command::new("openssl")
+            .args(["x509", "-outform", "DER", "-in"])
+            .arg(&cert)
+            .output()
+            .expect("openssl x509")
+            .stdout;
+        // `openssl req` writes a PKCS#8 key, which every backend reads.
+        Some(Leaf { cert: cert.clone(), key, chain: cert, der })
+    }
+}
+
 impl Drop for Pki {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);

@@ -362,7 +362,7 @@ fn hostile_certificate_and_key_files_give_clear_errors() {
         std::fs::write(dir.path(name), bytes).unwrap();
         dir.path(name)
     };
-    let cut_pem = write("cut.pem", pem[..pem.len() / 2].as_bytes());
+    let cut_pem = write("cut.pem", &pem.as_bytes()[..pem.len() / 2]);
     let cut_der = write("cut.der", &der[..der.len() - 10]);
     let mut long = der.clone();
     long[2..4].copy_from_slice(&[0xff, 0xff]); // the outer SEQUENCE claims 64 KiB
@@ -416,6 +416,36 @@ fn a_ca_directory_without_a_readable_certificate_names_the_directory() {
                 assert_eq!(e.to_string(), format!("could not load CA directory {junk:?}"));
                 let why = std::error::Error::source(&e).unwrap().to_string();
                 assert_eq!(why, "no readable certificate in the directory", "{kind}");
+            }
+            other => panic!("{kind}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn ca_files_may_be_der_and_a_cut_one_is_named_in_words() {
+    let dir = Dir::new("cafile");
+    make_ca(&dir);
+    make_leaf(&dir, "leaf", Algorithm::Ec.genpkey());
+    dir.openssl(&["x509", "-in", "ca.pem", "-outform", "DER", "-out", "ca.der"]);
+    let pem = std::fs::read_to_string(dir.path("ca.pem")).unwrap();
+    std::fs::write(dir.path("cut.pem"), &pem[..pem.len() - 40]).unwrap();
+    for kind in enabled_backends() {
+        let server = context(
+            kind,
+            ContextOptions::new()
+                .verify_mode(VerifyMode::None)
+                .cert_and_key(dir.path("leaf-chain.pem"), dir.path("leaf.key")),
+        );
+        let client = context(kind, ContextOptions::new().ca_file(dir.path("ca.der")));
+        ok(handshake(&server, &client, "localhost"));
+        match net::tls::new_context(ContextOptions::new().ca_file(dir.path("cut.pem")).backend(kind)) {
+            Err(e @ TlsError::File { what: "CA file", .. }) => {
+                let why = std::error::Error::source(&e).unwrap().to_string();
+                assert_eq!(
+                    why, "the PEM section \"CERTIFICATE\" is cut short: no \"-----END CERTIFICATE-----\" line",
+                    "{kind}"
+                );
             }
             other => panic!("{kind}: {other:?}"),
         }

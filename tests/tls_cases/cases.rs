@@ -12,8 +12,9 @@ use net::tls::{
 };
 use net::{Domain, Error, ReadOptions, Socket, SocketFlag, SocketFlags};
 use net_tests::certs::{Pki, Validity};
+use net::tls::TlsErrorExt;
 use net_tests::tls::{
-    bad_server_certificates, client_context, client_with_identity, echo_once, env_lock, options_requiring,
+    bad_server_certificates, client_context, client_with_identity, context, echo_once, env_lock, options_requiring,
     server_context, server_context_with, tls_listener, try_connect, verified_pair,
 };
 
@@ -630,4 +631,129 @@ fn sessions_resume_by_name_and_port_and_can_be_turned_off() {
     }
     let served = server.join().unwrap();
     assert!(served.iter().all(|r| matches!(r, Ok(x) if *x == expect(false))), "{KIND}: {served:?}");
+}
+
+#[test]
+fn every_certificate_failure_has_the_same_reason_on_every_backend() {
+    use net::tls::CertificateReason as R;
+    let pki = Pki::new("reasons");
+    let other_ca = Pki::new("reasons-other");
+    // native-tls hands out no certificate of a failed handshake: the reason is the same,
+    // without the dates and names only the certificate gives.
+    let sees = KIND != BackendKind::NativeTls;
+    let (_, expired_at) = Validity::Expired.bounds();
+    let (valid_from, _) = Validity::NotYetValid.bounds();
+    let names = |names: &[&str]| sees.then(|| names.iter().map(|n| n.to_string()).collect::<Vec<_>>());
+    let cases = vec![
+        (pki.server("expired", &["localhost"], Validity::Expired), "localhost", R::Expired { not_after: sees.then_some(expired_at) }),
+        (
+            pki.server("future", &["localhost"], Validity::NotYetValid),
+            "localhost",
+            R::NotYetValid { not_before: sees.then_some(valid_from) },
+        ),
+        (
+            pki.server("wrong", &["other.test", "127.0.0.2"], Validity::Current),
+            "localhost",
+            R::NameMismatch { expected: "localhost".into(), presented: names(&["other.test", "127.0.0.2"]) },
+        ),
+        (
+            pki.server("ip", &["127.0.0.2"], Validity::Current),
+            "127.0.0.1",
+            R::NameMismatch { expected: "127.0.0.1".into(), presented: names(&["127.0.0.2"]) },
+        ),
+        (pki.self_signed("self", &["localhost"]), "localhost", R::SelfSigned),
+        // The server sends the untrusted root along: the chain ends at it.
+        (other_ca.server("unknown", &["localhost"], Validity::Current), "localhost", R::UnknownIssuer),
+        (pki.without_intermediate("incomplete", &["localhost"]), "localhost", R::IncompleteChain),
+        (pki.ca_as_leaf("ca-leaf", &["localhost"]), "localhost", R::CaUsedAsLeaf),
+        (pki.bad_signature("bad-signature", &["localhost"]), "localhost", R::BadSignature),
+    ];
+    let verifying = client_context(KIND, &pki);
+    for (leaf, host, expected) in cases {
+        let (client, _server) = net_tests::tls::handshake(&server_context(KIND, &leaf), &verifying, host);
+        match client {
+            Err(e) => {
+                assert_eq!(e.certificate_reason(), Some(&expected), "{KIND}: {e}: {:?}", std::error::Error::source(&e));
+                // Said once: the handshake failed, because of the reason.
+                assert_eq!(e.to_string(), format!("TLS handshake failed ({KIND})"));
+                assert_eq!(net_tests::report(&e), format!("TLS handshake failed ({KIND}): {expected}"));
+            }
+            Ok(_) => panic!("{KIND}: {expected:?}: the handshake succeeded"),
+        }
+    }
+}
+
+#[test]
+fn a_pinned_certificate_is_trusted_as_it_is_and_alone() {
+    use net::tls::CertificateReason as R;
+    let pki = Pki::new("pinning");
+    // The usual HTTPS recipe: `openssl req -x509`, a self-signed CA certificate.
+    let recipe = pki.openssl_req_x509("recipe").expect("the openssl command (the CI installs it)");
+    let server_ctx = server_context(KIND, &recipe);
+    let pinned = context(KIND, ContextOptions::new().pinned_certificate(&recipe.cert));
+    let (mut c, mut s) = net_tests::tls::ok(net_tests::tls::handshake(&server_ctx, &pinned, "localhost"));
+    net_tests::tls::ping_pong(KIND, &mut c, &mut s);
+    assert_eq!(peer_certificates(&c)[0].as_der(), &recipe.der[..]);
+    // Nothing else about it is checked: not the name either.
+    net_tests::tls::ok(net_tests::tls::handshake(&server_ctx, &pinned, "127.0.0.1"));
+    // Trusted as a root instead, the same certificate is a CA used as a leaf, on every backend.
+    let as_root = context(KIND, ContextOptions::new().ca_file(&recipe.cert));
+    let (client, _) = net_tests::tls::handshake(&server_ctx, &as_root, "localhost");
+    assert_eq!(client.err().and_then(|e| e.certificate_reason().cloned()), Some(R::CaUsedAsLeaf));
+    // Any other certificate is refused, even one the roots would accept.
+    let other = pki.server("other", &["localhost"], Validity::Current);
+    let pinned_with_roots = context(KIND, ContextOptions::new().ca_file(&pki.ca_file).pinned_certificate(&recipe.cert));
+    for client_ctx in [&pinned, &pinned_with_roots] {
+        let (client, _) = net_tests::tls::handshake(&server_context(KIND, &other), client_ctx, "localhost");
+        assert_eq!(client.err().and_then(|e| e.certificate_reason().cloned()), Some(R::NotPinned));
+    }
+    // A pinned file that is missing is an error naming it.
+    let err = new_context(ContextOptions::new().backend(KIND).pinned_certificate(pki.dir.join("absent.pem"))).unwrap_err();
+    assert!(matches!(err, TlsError::File { what: "pinned certificate", .. }), "{err}");
+}
+
+#[test]
+fn the_system_roots_or_the_bundled_ones() {
+    // By default every backend trusts the system's roots, found in the same place
+    // (`RootSources::system`); a private CA is not among them.
+    let pki = Pki::new("system-roots");
+    let leaf = pki.server("srv", &["localhost"], Validity::Current);
+    let default = context(KIND, ContextOptions::new());
+    let (client, _) = net_tests::tls::handshake(&server_context(KIND, &leaf), &default, "localhost");
+    let reason = client.err().and_then(|e| e.certificate_reason().cloned());
+    assert_eq!(reason, Some(net::tls::CertificateReason::UnknownIssuer), "{KIND}");
+    // The bundled Mozilla roots are a choice where the backend has them.
+    let bundled = new_context(ContextOptions::new().backend(KIND).bundled_roots());
+    if has(Capability::BundledRoots) {
+        bundled.unwrap();
+    } else {
+        let err = bundled.unwrap_err();
+        assert!(
+            matches!(err, TlsError::Unsupported { backend, capability: Capability::BundledRoots, hint: Some(BackendKind::Rustls) } if backend == KIND),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_server_refusing_our_certificate_is_a_tls_error_with_the_alert() {
+    let pki = Pki::new("refused-client");
+    let leaf = pki.server("srv", &["localhost"], Validity::Current);
+    if !has(Capability::ClientAuth) || !has(Capability::Tls13) {
+        return; // refusing the option itself is tested by mutual_tls_where_the_backend_can
+    }
+    let opts = ContextOptions::new().ca_file(&pki.ca_file).client_auth(ClientAuth::Required);
+    let server_ctx = server_context_with(KIND, &leaf, opts.protocol(net::tls::ProtocolVersion::TlsV1_3));
+    let (listener, port) = tls_listener(Some(&server_ctx), Domain::Inet);
+    let server = net_tests::tls::accept_quietly(listener);
+    let mut c = Socket::tcp().unwrap();
+    client_context(KIND, &pki).wrap_socket(&mut c).unwrap();
+    // TLS 1.3: the client's handshake ends before the server has seen its (empty)
+    // certificate, so the refusal arrives with the first read.
+    let err = c.connect("localhost", port).and_then(|()| c.recv_line()).unwrap_err();
+    server.join().unwrap();
+    let tls = err.tls_error().unwrap_or_else(|| panic!("{KIND}: not a TLS error: {err}"));
+    let alert = tls.peer_alert().unwrap_or_else(|| panic!("{KIND}: no alert in {err}"));
+    assert_eq!(alert.name(), Some("certificate_required"), "{KIND}");
+    assert_eq!(net_tests::report(&err), format!("TLS handshake failed ({KIND}): the peer sent the alert certificate_required (116)"));
 }

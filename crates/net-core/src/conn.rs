@@ -80,6 +80,11 @@ impl Conn {
 
     /// Records the OS code of a failure for `last_error` and wraps it.
     pub(crate) fn fail(&mut self, op: &'static str, addr: Option<String>, e: io::Error) -> Error {
+        // A session's own failure (a fatal alert after the handshake) is a TLS error.
+        let e = match crate::error::SessionFailure::take(e) {
+            Ok(tls) => return Error::Tls(tls),
+            Err(e) => e,
+        };
         self.last_error = e.raw_os_error().or(self.last_error);
         Error::io(op, addr, e)
     }

@@ -159,6 +159,53 @@ pub enum Error {
     Tls(Box<dyn StdError + Send + Sync>),
 }
 
+/// For TLS sessions: a failure of the secured stream (a fatal alert from the peer after the
+/// handshake...) carried inside the `io::Error` a session's read or write returns, so that
+/// the socket reports it as [`Error::Tls`], not as an OS error of `recv` or `send`.
+///
+/// ```
+/// use net::SessionFailure;
+/// let io = SessionFailure::io_error("the peer refused our certificate");
+/// let tls = SessionFailure::take(io).unwrap();
+/// assert_eq!(tls.to_string(), "the peer refused our certificate");
+/// assert!(SessionFailure::take(std::io::ErrorKind::ConnectionReset.into()).is_err());
+/// ```
+#[derive(Debug)]
+pub struct SessionFailure(pub Box<dyn StdError + Send + Sync>);
+
+impl SessionFailure {
+    /// `error` as an `io::Error` (kind `Other`) that the socket turns into [`Error::Tls`].
+    pub fn io_error(error: impl Into<Box<dyn StdError + Send + Sync>>) -> io::Error {
+        io::Error::other(SessionFailure(error.into()))
+    }
+
+    /// The TLS failure inside `e`, or `e` itself when it carries none.
+    pub fn take(e: io::Error) -> std::result::Result<Box<dyn StdError + Send + Sync>, io::Error> {
+        if !e.get_ref().is_some_and(|inner| inner.is::<SessionFailure>()) {
+            return Err(e);
+        }
+        match e.into_inner().map(|inner| inner.downcast::<SessionFailure>()) {
+            Some(Ok(failure)) => Ok(failure.0),
+            Some(Err(other)) => Err(io::Error::other(other)),
+            None => Err(io::ErrorKind::Other.into()),
+        }
+    }
+}
+
+/// Transparent: the TLS failure's message.
+impl fmt::Display for SessionFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+/// Transparent: the TLS failure's source.
+impl StdError for SessionFailure {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.0.source()
+    }
+}
+
 fn at(addr: &Option<String>) -> String {
     addr.as_ref().map(|a| format!(" on {a}")).unwrap_or_default()
 }

@@ -92,7 +92,7 @@ pub use builder::SocketBuilder;
 pub use close::CLOSE_LINGER;
 pub use connect::{dial, dial_to, dial_with, Incoming};
 pub use endpoint::{Endpoint, IntoEndpoint};
-pub use error::{is_disconnection_error, socket_error, Error, Result};
+pub use error::{is_disconnection_error, socket_error, Error, Result, SessionFailure};
 pub use flags::{to_os_flags, SocketFlag, SocketFlags};
 pub use io::{DeadlineGuard, ReadAheadIo, SocketIo, READ_AHEAD_SIZE};
 pub use kinds::{Domain, Protocol, SockType};

@@ -27,7 +27,14 @@ fn backend_error(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> TlsE
 
 /// The roots the options name, or `None` for the platform's own.
 fn roots(options: &ContextOptions) -> Result<Option<Vec<Certificate>>, TlsError> {
-    let parse = |pem: &[u8]| Certificate::stack_from_pem(pem).map_err(|e| format!("not PEM certificates: {e}"));
+    // PEM or DER, read by net-tls (which words its errors).
+    let parse = |bytes: &[u8]| -> Result<Vec<Certificate>, String> {
+        let certs = net_tls::parse_certificates(bytes)?;
+        certs
+            .iter()
+            .map(|c| Certificate::from_der(c.as_der()).map_err(|e| without_source_paths(&e.to_string())))
+            .collect()
+    };
     match RootSources::from_options(options).load(parse)? {
         Some(certs) if certs.is_empty() => Err(TlsError::NoCaCertificates),
         found => Ok(found),

@@ -45,6 +45,7 @@
 mod context;
 mod hello;
 mod session;
+mod verify;
 
 use std::sync::Arc;
 

@@ -4,7 +4,7 @@ use std::any::Any;
 use std::io::{self, Read, Write};
 
 use net_core::{ReadAheadIo, SocketIo};
-use net_tls::{Certificate, TlsSession};
+use net_tls::{BackendKind, Certificate, TlsError, TlsSession};
 
 use crate::hello::{suite_name, version_name, HelloWatch, Negotiated};
 
@@ -137,7 +137,15 @@ pub(crate) fn printed_once(e: Box<dyn std::error::Error + Send + Sync>) -> Box<d
 }
 
 /// [`printed_once`] for an `io::Error`, its kind kept (an OS error has no source: kept whole).
+///
+/// A fatal alert from the peer (a TLS 1.3 server refusing our certificate says so only after
+/// the handshake) is the handshake's failure as the peer saw it: a `TlsError::Handshake` the
+/// socket reports as such.
 fn io_printed_once(e: io::Error) -> io::Error {
+    if let Some(alert) = crate::verify::alert_in(&e.to_string()) {
+        let failed = TlsError::Handshake { backend: BackendKind::NativeTls, source: Box::new(alert) };
+        return net_core::SessionFailure::io_error(failed);
+    }
     match e.get_ref() {
         Some(inner) if repeats_source(inner) => io::Error::new(e.kind(), e.to_string()),
         _ => e,

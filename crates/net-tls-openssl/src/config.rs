@@ -9,7 +9,7 @@ use std::sync::{Mutex, OnceLock};
 
 use net_core::SocketIo;
 use net_tls::{
-    BackendContext, BackendKind, ClientAuth, ContextOptions, Identity, ProtocolVersion, PskClientCallback,
+    pinned_certificate, BackendContext, BackendKind, Capability, Certificate, ClientAuth, ContextOptions, Identity, ProtocolVersion, PskClientCallback,
     PskServerCallback, TlsError, TlsSession, VerifyMode,
 };
 use openssl::ex_data::Index;
@@ -19,12 +19,13 @@ use openssl::ssl::{
 use openssl::stack::Stack;
 use openssl::x509::store::X509StoreBuilder;
 use openssl::x509::verify::X509CheckFlags;
-use openssl::x509::{X509Name, X509VerifyResult};
+use openssl::x509::X509Name;
 
 use crate::backend_error;
 use crate::resume::{self, ClientSessions};
 use crate::roots::{self, Roots};
 use crate::session::{describe, psk_identity_index, OpenSslError, Session};
+use crate::verify;
 
 /// A configured OpenSSL context: one `SslContext` for both sides, plus what each handshake
 /// sets on its own `Ssl` (verification mode, SNI, the name to check). `as_any` gives the
@@ -35,6 +36,8 @@ pub(crate) struct OpenSslContext {
     client_auth: ClientAuth,
     /// A certificate or a PSK server callback: what a server needs.
     can_serve: bool,
+    /// `ContextOptions::pinned_certificate`: the one server certificate trusted.
+    pinned: Option<Certificate>,
     /// The client sessions remembered, when resumption is on.
     sessions: Option<ClientSessions>,
 }
@@ -239,8 +242,13 @@ impl OpenSslContext {
             has_cert = true;
         }
 
-        // Roots check servers (unless VerifyMode::None) and the clients a server asks for.
-        if options.verify_mode != VerifyMode::None || options.client_auth != ClientAuth::None {
+        if options.bundled_roots {
+            return Err(TlsError::unsupported(BackendKind::OpenSsl, Capability::BundledRoots));
+        }
+        // Roots check servers (unless VerifyMode::None, or a pinned certificate replaces them)
+        // and the clients a server asks for.
+        let checks_servers = options.verify_mode != VerifyMode::None && options.pinned_certificate.is_none();
+        if checks_servers || options.client_auth != ClientAuth::None {
             match roots::roots(options)? {
                 Roots::Explicit(certs) => {
                     let mut store = X509StoreBuilder::new().map_err(backend_error)?;
@@ -285,6 +293,7 @@ impl OpenSslContext {
             verify: options.verify_mode,
             client_auth: options.client_auth,
             can_serve: has_cert || options.psk_server.is_some(),
+            pinned: pinned_certificate(options)?,
             sessions,
         })
     }
@@ -296,16 +305,15 @@ impl OpenSslContext {
         match result {
             Ok(()) => Ok(Box::new(Session::new(stream, verified))),
             Err(e) => {
-                let verify = stream.ssl().verify_result();
-                let message = if verified && verify != X509VerifyResult::OK {
-                    format!("certificate verify failed: {}", verify.error_string())
-                } else {
-                    describe(&e, true)
+                // A refused certificate as its reason, a peer's fatal alert by its RFC name,
+                // anything else in OpenSSL's words.
+                let refused = verify::refusal(stream.ssl()).filter(|_| verified);
+                let source: Box<dyn std::error::Error + Send + Sync> = match (refused, verify::peer_alert(&e)) {
+                    (Some(reason), _) => Box::new(reason),
+                    (None, Some(alert)) => Box::new(alert),
+                    (None, None) => Box::new(OpenSslError { message: describe(&e, true), source: e }),
                 };
-                Err(TlsError::Handshake {
-                    backend: BackendKind::OpenSsl,
-                    source: Box::new(OpenSslError { message, source: e }),
-                })
+                Err(TlsError::Handshake { backend: BackendKind::OpenSsl, source })
             }
         }
     }
@@ -319,7 +327,11 @@ impl BackendContext for OpenSslContext {
         let mut ssl = Ssl::new(&self.ctx).map_err(backend_error)?;
         ssl.set_connect_state();
         let verify = self.verify != VerifyMode::None;
-        ssl.set_verify(if verify { SslVerifyMode::PEER } else { SslVerifyMode::NONE });
+        if verify {
+            verify::install(&mut ssl, self.pinned.clone(), hostname);
+        } else {
+            ssl.set_verify(SslVerifyMode::NONE);
+        }
         let bare = hostname.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(hostname);
         if let Ok(ip) = bare.parse::<IpAddr>() {
             if verify {

@@ -57,6 +57,7 @@ mod config;
 mod resume;
 mod roots;
 mod session;
+mod verify;
 
 use std::sync::Arc;
 

@@ -52,7 +52,12 @@ pub(crate) enum Roots {
 
 /// The trusted roots the options ask for; `NoCaCertificates` when there are none.
 pub(crate) fn roots(options: &ContextOptions) -> Result<Roots, TlsError> {
-    let parse = |pem: &[u8]| X509::stack_from_pem(pem).map_err(|e| format!("not PEM certificates: {e}"));
+    // PEM or DER, read by net-tls (which words its errors).
+    let parse = |bytes: &[u8]| -> Result<Vec<X509>, String> {
+        let certs = net_tls::parse_certificates(bytes)?;
+        let refused = |e: ErrorStack| format!("a certificate OpenSSL refuses: {}", reasons(&e));
+        certs.iter().map(|c| X509::from_der(c.as_der()).map_err(refused)).collect()
+    };
     match RootSources::from_options(options).load(parse)? {
         Some(certs) if certs.is_empty() => return Err(TlsError::NoCaCertificates),
         Some(certs) => return Ok(Roots::Explicit(certs)),

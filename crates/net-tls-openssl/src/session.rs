@@ -96,6 +96,12 @@ fn io_error(e: openssl::ssl::Error) -> io::Error {
     if e.io_error().is_some() {
         return e.into_io_error().unwrap_or_else(io::Error::other);
     }
+    if let Some(alert) = crate::verify::peer_alert(&e) {
+        // A fatal alert after the handshake (a TLS 1.3 server refusing our certificate says
+        // so only then): the handshake failed as the peer saw it, and the socket says so.
+        let failed = net_tls::TlsError::Handshake { backend: net_tls::BackendKind::OpenSsl, source: Box::new(alert) };
+        return net_core::SessionFailure::io_error(failed);
+    }
     let message = describe(&e, false);
     io::Error::other(OpenSslError { message, source: e })
 }

@@ -9,7 +9,6 @@ use rustls::client::danger::ServerCertVerifier;
 use rustls::client::Resumption;
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::danger::ClientCertVerifier;
 use rustls::server::WebPkiClientVerifier;
@@ -240,8 +239,9 @@ impl OwnCertificate {
 /// when the sources hold nothing usable (an error only where roots are needed). `None` when
 /// none is named.
 fn configured_roots(options: &ContextOptions) -> Result<Option<RootCertStore>, TlsError> {
-    let parse = |pem: &[u8]| -> Result<Vec<CertificateDer<'static>>, String> {
-        CertificateDer::pem_slice_iter(pem).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())
+    // PEM or DER, read by net-tls (which words its errors).
+    let parse = |bytes: &[u8]| -> Result<Vec<CertificateDer<'static>>, String> {
+        Ok(net_tls::parse_certificates(bytes)?.into_iter().map(|c| CertificateDer::from(c.0)).collect())
     };
     let Some(certs) = RootSources::from_options(options).load(parse)? else { return Ok(None) };
     let mut store = RootCertStore::empty();

@@ -4,7 +4,7 @@ use std::any::Any;
 use std::io::{self, Read, Write};
 
 use net_core::{ReadAheadIo, SocketIo};
-use net_tls::{Certificate, TlsError, TlsSession};
+use net_tls::{Certificate, CertificateReason, PeerAlert, TlsError, TlsSession};
 use rustls::Connection;
 
 use crate::config::iana_name;
@@ -69,7 +69,9 @@ impl RustlsSession {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(os_error(e)),
             }
-            self.process().map_err(|e| TlsError::Handshake { backend: RUSTLS, source: Box::new(e) })?;
+            // Cleared first: what a verifier records is about this handshake's certificate.
+            crate::verify::take_refusal();
+            self.process().map_err(handshake_error)?;
         }
     }
 
@@ -177,9 +179,29 @@ impl RustlsSession {
     }
 }
 
-/// A TLS error as an `io::Error` (InvalidData, rustls's message).
+/// A TLS error as an `io::Error` (InvalidData, rustls's message). A fatal alert the peer sent
+/// after the handshake (a TLS 1.3 server refusing our certificate says so only then) is the
+/// handshake's failure as the peer saw it: a `TlsError::Handshake` the socket reports as
+/// such, with the alert by its RFC name.
 fn tls_io_error(e: &rustls::Error) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, e.clone())
+    match e {
+        rustls::Error::AlertReceived(_) => net_core::SessionFailure::io_error(handshake_error(e.clone())),
+        _ => io::Error::new(io::ErrorKind::InvalidData, e.clone()),
+    }
+}
+
+/// A failed handshake: a refused certificate as its `CertificateReason` (recorded by the
+/// verifier that refused it), a fatal alert from the peer as a `PeerAlert`, anything else
+/// as rustls's error.
+fn handshake_error(e: rustls::Error) -> TlsError {
+    let source: Box<dyn std::error::Error + Send + Sync> = match e {
+        rustls::Error::InvalidCertificate(_) => {
+            Box::new(crate::verify::take_refusal().unwrap_or_else(|| CertificateReason::Other(e.to_string())))
+        }
+        rustls::Error::AlertReceived(alert) => Box::new(PeerAlert(u8::from(alert))),
+        other => Box::new(other),
+    };
+    TlsError::Handshake { backend: RUSTLS, source }
 }
 
 /// An error of the descriptor during the handshake: a socket error, the OS code kept.

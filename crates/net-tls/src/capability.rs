@@ -43,6 +43,9 @@ pub enum Capability {
     Alpn,
     /// `peer_certificates` giving the verified chain up to the root (else: what the peer sent).
     VerifiedChain,
+    /// `bundled_roots`: the Mozilla roots bundled with the program (webpki-roots) instead of
+    /// the system's.
+    BundledRoots,
     /// `session_resumption`: clients resume the sessions they remember (by server name and
     /// port), servers issue tickets, and both can be turned off; `SessionInfo::resumed` tells.
     SessionResumption,
@@ -72,6 +75,7 @@ impl Capability {
         Capability::Psk,
         Capability::Alpn,
         Capability::VerifiedChain,
+        Capability::BundledRoots,
         Capability::SessionResumption,
     ];
 }
@@ -94,6 +98,7 @@ impl fmt::Display for Capability {
             Capability::Psk => "PSK (pre-shared keys)",
             Capability::Alpn => "ALPN",
             Capability::VerifiedChain => "peer_certificates: verified chain up to the root",
+            Capability::BundledRoots => "bundled Mozilla roots (webpki-roots) instead of the system's",
             Capability::SessionResumption => "session resumption (chosen on or off, reported)",
         })
     }
@@ -189,9 +194,14 @@ pub fn known_capabilities(kind: BackendKind) -> Capabilities {
             C::ClientCertificate,
             C::ClientAuth,
             C::Alpn,
+            C::BundledRoots,
             C::SessionResumption,
         ]),
-        BackendKind::OpenSsl => Capabilities::from_iter(Capability::ALL.iter().copied()),
+        // Everything but the bundled roots: webpki-roots holds trust anchors (names and
+        // keys), not the certificates OpenSSL's store takes.
+        BackendKind::OpenSsl => {
+            Capabilities::from_iter(Capability::ALL.iter().copied().filter(|&c| c != C::BundledRoots))
+        }
         // No TLS 1.0/1.1: OpenSSL 3 (native-tls on Linux) allows them only at security
         // level 0, which native-tls cannot set. No pinned TLS 1.3: native-tls servers on
         // OpenSSL turn it off (clients still negotiate it under `ProtocolVersion::Any`). No

@@ -5,8 +5,10 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::alert::PeerAlert;
 use crate::capability::Capability;
 use crate::options::BackendKind;
+use crate::reason::CertificateReason;
 
 /// An error of the TLS layer (Nim's `SslError`, and its `IOError`s about certificate files).
 ///
@@ -151,6 +153,49 @@ impl TlsError {
     /// ```
     pub fn backend(backend: BackendKind, source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
         TlsError::Backend { backend, source: source.into() }
+    }
+
+    /// Why the peer's certificate was refused, when that is what failed: the same
+    /// [`CertificateReason`] on every backend for the same certificate.
+    ///
+    /// ```
+    /// use net::tls::{BackendKind, CertificateReason, TlsError};
+    /// let e = TlsError::Handshake { backend: BackendKind::Rustls, source: Box::new(CertificateReason::SelfSigned) };
+    /// assert_eq!(e.certificate_reason(), Some(&CertificateReason::SelfSigned));
+    /// assert_eq!(format!("{e}: {}", std::error::Error::source(&e).unwrap()),
+    ///            "TLS handshake failed (rustls): the certificate is self-signed and not trusted");
+    /// assert_eq!(TlsError::NoCaCertificates.certificate_reason(), None);
+    /// ```
+    pub fn certificate_reason(&self) -> Option<&CertificateReason> {
+        self.find_cause::<CertificateReason>()
+    }
+
+    /// The fatal alert the peer sent, when the failure is the peer's refusal (for example of
+    /// our certificate: `certificate_required`, `unknown_ca`).
+    ///
+    /// ```
+    /// use net::tls::{BackendKind, PeerAlert, TlsError};
+    /// let e = TlsError::Handshake { backend: BackendKind::OpenSsl, source: Box::new(PeerAlert(116)) };
+    /// assert_eq!(e.peer_alert().and_then(|a| a.name()), Some("certificate_required"));
+    /// ```
+    pub fn peer_alert(&self) -> Option<PeerAlert> {
+        self.find_cause::<PeerAlert>().copied()
+    }
+
+    /// The first cause of type `T` along the source chain (looking inside `io::Error`s).
+    fn find_cause<T: StdError + 'static>(&self) -> Option<&T> {
+        let mut cause: Option<&(dyn StdError + 'static)> = match self {
+            TlsError::Handshake { source, .. } | TlsError::Backend { source, .. } => Some(&**source),
+            other => other.source(),
+        };
+        while let Some(e) = cause {
+            if let Some(found) = e.downcast_ref::<T>() {
+                return Some(found);
+            }
+            let inner = e.downcast_ref::<io::Error>().and_then(|io| io.get_ref()).map(|i| i as &(dyn StdError + 'static));
+            cause = inner.or_else(|| e.source());
+        }
+        None
     }
 
     /// A file that was read but does not hold what it should (for backends: their PEM parse

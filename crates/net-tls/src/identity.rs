@@ -197,8 +197,19 @@ pub fn load_certificates(what: &'static str, path: &Path) -> Result<Vec<Certific
     parse_certificates(&bytes).map_err(|reason| TlsError::invalid_file(what, path, reason))
 }
 
-/// The certificates of a file's contents, PEM or DER; none is an error.
-pub(crate) fn parse_certificates(bytes: &[u8]) -> Result<Vec<Certificate>, String> {
+/// For backends: the certificates of a file's contents, PEM (every `CERTIFICATE` section) or
+/// DER (certificates back to back); none is an error. What is wrong is said in words (a cut
+/// PEM section by its label), for the backend to put in a [`TlsError::File`].
+///
+/// ```
+/// let pem = std::fs::read(concat!(env!("NET_DOC_PKI"), "/chain.pem"))?;
+/// assert_eq!(net::tls::parse_certificates(&pem)?.len(), 2);
+/// let cut = &pem[..pem.len() / 3];
+/// let why = net::tls::parse_certificates(cut).unwrap_err();
+/// assert!(why.starts_with("the PEM section \"CERTIFICATE\" is cut short"), "{why}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn parse_certificates(bytes: &[u8]) -> Result<Vec<Certificate>, String> {
     let certs = if is_pem(bytes) {
         let mut certs = Vec::new();
         for section in pem_sections(bytes)? {

@@ -44,7 +44,7 @@ pub use context::{
     ExtraData, SessionInfo,
 };
 pub use error::{TlsError, TlsErrorExt};
-pub use identity::{load_certificates, Identity};
+pub use identity::{load_certificates, parse_certificates, Identity};
 pub use names::{DistinguishedName, NameAttribute};
 pub use options::{
     AcceptResult, BackendKind, Certificate, ClientAuth, ContextOptions, HandshakeSide, Pkcs12File, ProtocolVersion,

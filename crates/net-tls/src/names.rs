@@ -10,19 +10,11 @@ use crate::x509::CertificateParts;
 /// One attribute of a distinguished name (`CN=localhost`): its type and its value.
 ///
 /// ```
-/// use net::tls::Certificate;
-/// let pem = std::fs::read_to_string(concat!(env!("NET_DOC_PKI"), "/chain.pem"))?;
-/// let b64: String = pem.lines().skip(1).take_while(|l| !l.starts_with("-----")).collect();
-/// # fn decode(s: &str) -> Vec<u8> {
-/// #     let v = |c: u8| match c { b'A'..=b'Z' => c - b'A', b'a'..=b'z' => c - b'a' + 26, b'0'..=b'9' => c - b'0' + 52, b'+' => 62, _ => 63 };
-/// #     let bytes: Vec<u8> = s.bytes().filter(|&c| c != b'=').map(v).collect();
-/// #     bytes.chunks(4).flat_map(|c| { let n = c.iter().fold(0u32, |a, &d| a << 6 | u32::from(d)) << (6 * (4 - c.len())); n.to_be_bytes()[1..c.len()].to_vec() }).collect()
-/// # }
-/// let leaf = Certificate(decode(&b64));
-/// let subject = leaf.subject_name().unwrap();
+/// let chain = net::tls::load_certificates("certificate file", concat!(env!("NET_DOC_PKI"), "/chain.pem").as_ref())?;
+/// let subject = chain[0].subject_name().unwrap();
 /// let cn = subject.attributes().find(|a| a.short_name == Some("CN")).unwrap();
 /// assert_eq!((cn.oid.as_str(), cn.value.as_deref()), ("2.5.4.3", Some("localhost")));
-/// # Ok::<(), std::io::Error>(())
+/// # Ok::<(), net::tls::TlsError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -44,18 +36,11 @@ pub struct NameAttribute {
 /// certificate order. `Display` gives the RFC 4514 text.
 ///
 /// ```
-/// # fn decode(s: &str) -> Vec<u8> {
-/// #     let v = |c: u8| match c { b'A'..=b'Z' => c - b'A', b'a'..=b'z' => c - b'a' + 26, b'0'..=b'9' => c - b'0' + 52, b'+' => 62, _ => 63 };
-/// #     let bytes: Vec<u8> = s.bytes().filter(|&c| c != b'=').map(v).collect();
-/// #     bytes.chunks(4).flat_map(|c| { let n = c.iter().fold(0u32, |a, &d| a << 6 | u32::from(d)) << (6 * (4 - c.len())); n.to_be_bytes()[1..c.len()].to_vec() }).collect()
-/// # }
-/// let pem = std::fs::read_to_string(concat!(env!("NET_DOC_PKI"), "/ca.pem"))?;
-/// let b64: String = pem.lines().skip(1).take_while(|l| !l.starts_with("-----")).collect();
-/// let ca = net::tls::Certificate(decode(&b64));
-/// let name = ca.subject_name().unwrap();
-/// assert_eq!(name.to_string(), ca.subject().unwrap());
+/// let ca = net::tls::load_certificates("CA file", concat!(env!("NET_DOC_PKI"), "/ca.pem").as_ref())?;
+/// let name = ca[0].subject_name().unwrap();
+/// assert_eq!(name.to_string(), ca[0].subject().unwrap());
 /// assert_eq!(name.rdns().len(), name.attributes().count());
-/// # Ok::<(), std::io::Error>(())
+/// # Ok::<(), net::tls::TlsError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct DistinguishedName {

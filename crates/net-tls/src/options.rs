@@ -286,6 +286,13 @@ pub struct ContextOptions {
     pub ca_file: Option<PathBuf>,
     /// A directory of PEM files of trusted roots.
     pub ca_dir: Option<PathBuf>,
+    /// Trust exactly this certificate (PEM or DER file): a server is accepted when it presents
+    /// it as its own, whatever its chain, dates, names or CA flag, and refused otherwise.
+    /// Replaces the roots when verifying servers; `VerifyMode::None` still checks nothing.
+    pub pinned_certificate: Option<PathBuf>,
+    /// Trust the Mozilla roots bundled with webpki-roots instead of the system's, when no
+    /// other root is named (rustls only: see `Capability::BundledRoots`).
+    pub bundled_roots: bool,
     /// Whether servers ask for client certificates.
     pub client_auth: ClientAuth,
     /// The session id context (at most 32 bytes), for session resumption on servers.
@@ -333,6 +340,8 @@ impl Default for ContextOptions {
             cipher_suites: None,
             ca_file: None,
             ca_dir: None,
+            pinned_certificate: None,
+            bundled_roots: false,
             client_auth: ClientAuth::default(),
             session_id_context: None,
             psk_identity_hint: None,
@@ -358,6 +367,8 @@ impl fmt::Debug for ContextOptions {
             .field("cipher_suites", &self.cipher_suites)
             .field("ca_file", &self.ca_file)
             .field("ca_dir", &self.ca_dir)
+            .field("pinned_certificate", &self.pinned_certificate)
+            .field("bundled_roots", &self.bundled_roots)
             .field("client_auth", &self.client_auth)
             .field("session_id_context", &self.session_id_context)
             .field("psk_identity_hint", &self.psk_identity_hint)
@@ -483,6 +494,39 @@ impl ContextOptions {
     /// ```
     pub fn ca_dir(mut self, path: impl Into<PathBuf>) -> Self {
         self.ca_dir = Some(path.into());
+        self
+    }
+
+    /// Trusts exactly this certificate (a PEM or DER file), on every backend: the server must
+    /// present it as its own certificate, and nothing else about it is checked (not its
+    /// chain, dates, names or CA flag: you chose it). A self-signed certificate from
+    /// `openssl req -x509`, which is a CA certificate, works this way on every backend.
+    /// Another certificate is refused with `CertificateReason::NotPinned`.
+    ///
+    /// ```
+    /// use net::tls::{new_context, ContextOptions};
+    /// let pin = concat!(env!("NET_DOC_PKI"), "/chain.pem"); // the leaf comes first
+    /// let ctx = new_context(ContextOptions::new().pinned_certificate(pin))?;
+    /// # let _ = ctx;
+    /// # Ok::<(), net::tls::TlsError>(())
+    /// ```
+    pub fn pinned_certificate(mut self, path: impl Into<PathBuf>) -> Self {
+        self.pinned_certificate = Some(path.into());
+        self
+    }
+
+    /// Trusts the Mozilla roots bundled with the program (webpki-roots) instead of the
+    /// system's, when no CA file, directory or variable names roots. rustls only; another
+    /// backend refuses it with `TlsError::Unsupported` when the context is made.
+    ///
+    /// ```
+    /// use net::tls::{new_context, BackendKind, ContextOptions};
+    /// let ctx = new_context(ContextOptions::new().backend(BackendKind::Rustls).bundled_roots())?;
+    /// assert_eq!(ctx.backend(), BackendKind::Rustls);
+    /// # Ok::<(), net::tls::TlsError>(())
+    /// ```
+    pub fn bundled_roots(mut self) -> Self {
+        self.bundled_roots = true;
         self
     }
 

@@ -204,6 +204,44 @@ impl RootSources {
     }
 }
 
+/// The usual places of the system's CA bundle (the list openssl-probe and Go search), most
+/// common first: Debian and Ubuntu, Fedora and RHEL, openSUSE, Alpine, the BSDs.
+const SYSTEM_BUNDLES: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/pki/tls/cacert.pem",
+    "/etc/ssl/cert.pem",
+    "/usr/local/share/certs/ca-root-nss.crt",
+    "/usr/local/etc/openssl/cert.pem",
+];
+
+/// The usual system CA directories, for a system without a bundle.
+const SYSTEM_DIRS: &[&str] = &["/etc/ssl/certs", "/etc/pki/tls/certs", "/usr/local/share/certs", "/etc/openssl/certs"];
+
+impl RootSources {
+    /// For backends: where the system keeps its trusted roots, which every backend trusts
+    /// when the options name no root (and do not ask for [`ContextOptions::bundled_roots`]):
+    /// the first CA bundle file found in the usual places, else the first usual directory
+    /// that exists. Empty when there is neither. Never the environment: `SSL_CERT_FILE` and
+    /// `SSL_CERT_DIR` count under `VerifyMode::PeerUseEnvVars` only, on every backend.
+    ///
+    /// ```
+    /// let system = net::tls::RootSources::system();
+    /// assert!(system.files.len() + system.dirs.len() <= 1);
+    /// assert!(system.env_files.is_empty() && system.env_dirs.is_empty());
+    /// ```
+    pub fn system() -> RootSources {
+        let bundle = SYSTEM_BUNDLES.iter().map(Path::new).find(|p| p.is_file());
+        let dir = || SYSTEM_DIRS.iter().map(Path::new).find(|p| p.is_dir());
+        match bundle {
+            Some(file) => RootSources { files: vec![file.to_owned()], ..RootSources::default() },
+            None => RootSources { dirs: dir().into_iter().map(Path::to_owned).collect(), ..RootSources::default() },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

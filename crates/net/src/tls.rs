@@ -31,7 +31,9 @@ pub use net_tls::{SessionCache, SessionKey, SESSION_CACHE_SIZE};
 pub use net_tls::{ca_dir_files, read_file, RootSources, CERT_DIR_ENV, CERT_FILE_ENV};
 /// Our own certificate and key in every format (PEM, DER, PKCS#1, SEC1, PKCS#8, PKCS#12),
 /// files read with a size cap, and certificate names.
-pub use net_tls::{load_certificates, DistinguishedName, Identity, NameAttribute, Pkcs12File, MAX_FILE_SIZE};
+pub use net_tls::{
+    load_certificates, parse_certificates, DistinguishedName, Identity, NameAttribute, Pkcs12File, MAX_FILE_SIZE,
+};
 
 mod probe;
 pub use probe::{probe, probe_table, Probe, ProbeOptions};
