@@ -50,10 +50,22 @@ fn peer_rejects_bad_certificates() {
     let other = Pki::new("native-other");
     let cases = [
         (pki.server("expired", &["server.test"], Validity::Expired), "server.test", "the certificate has expired"),
-        (pki.server("future", &["server.test"], Validity::NotYetValid), "server.test", "the certificate is not valid yet"),
-        (pki.server("wrong", &["other.test"], Validity::Current), "server.test", "the certificate is not for \"server.test\""),
+        (
+            pki.server("future", &["server.test"], Validity::NotYetValid),
+            "server.test",
+            "the certificate is not valid yet",
+        ),
+        (
+            pki.server("wrong", &["other.test"], Validity::Current),
+            "server.test",
+            "the certificate is not for \"server.test\"",
+        ),
         (pki.self_signed("self", &["server.test"]), "server.test", "the certificate is self-signed"),
-        (other.server("unknown", &["server.test"], Validity::Current), "server.test", "the certificate chain ends at a root that is not trusted"),
+        (
+            other.server("unknown", &["server.test"], Validity::Current),
+            "server.test",
+            "the certificate chain ends at a root that is not trusted",
+        ),
         (pki.server("ip", &["127.0.0.2"], Validity::Current), "127.0.0.1", "not for \"127.0.0.1\""),
         (pki.server("ip6", &["::2"], Validity::Current), "::1", "not for \"::1\""),
     ];

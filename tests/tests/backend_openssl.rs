@@ -53,8 +53,16 @@ fn peer_rejects_bad_certificates_with_the_common_reasons() {
     let other = Pki::new("ossl-other");
     let cases = [
         (pki.server("expired", &["server.test"], Validity::Expired), "server.test", "the certificate expired at "),
-        (pki.server("future", &["server.test"], Validity::NotYetValid), "server.test", "the certificate is not valid before "),
-        (pki.server("wrong", &["other.test"], Validity::Current), "server.test", "the certificate is for other.test, not for \"server.test\""),
+        (
+            pki.server("future", &["server.test"], Validity::NotYetValid),
+            "server.test",
+            "the certificate is not valid before ",
+        ),
+        (
+            pki.server("wrong", &["other.test"], Validity::Current),
+            "server.test",
+            "the certificate is for other.test, not for \"server.test\"",
+        ),
         (pki.self_signed("self", &["server.test"]), "server.test", "the certificate is self-signed"),
         (
             other.server("unknown", &["server.test"], Validity::Current),
@@ -63,7 +71,11 @@ fn peer_rejects_bad_certificates_with_the_common_reasons() {
         ),
         (pki.server("ip", &["127.0.0.2"], Validity::Current), "127.0.0.1", "is for 127.0.0.2, not for \"127.0.0.1\""),
         (pki.server("ip6", &["::2"], Validity::Current), "::1", "is for ::2, not for \"::1\""),
-        (pki.server("dns-not-ip", &["localhost"], Validity::Current), "127.0.0.1", "is for localhost, not for \"127.0.0.1\""),
+        (
+            pki.server("dns-not-ip", &["localhost"], Validity::Current),
+            "127.0.0.1",
+            "is for localhost, not for \"127.0.0.1\"",
+        ),
     ];
     for (leaf, host, reason) in &cases {
         let (message, unverified) = refused_then_accepted_unverified(KIND, &pki, leaf, host);

@@ -11,8 +11,9 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use net::tls::{
-    closed_cleanly, new_context, peer_certificates, session_info, ssl_handle, BackendKind, Capability, CertificateReason,
-    ClientAuth, Context, ContextOptions, HandshakeSide, ProtocolVersion, TlsError, TlsErrorExt, TlsSession, VerifyMode,
+    closed_cleanly, new_context, peer_certificates, session_info, ssl_handle, BackendKind, Capability,
+    CertificateReason, ClientAuth, Context, ContextOptions, HandshakeSide, ProtocolVersion, TlsError, TlsErrorExt,
+    TlsSession, VerifyMode,
 };
 use net::{Domain, Error, ReadOptions, SockOpt, Socket};
 use net_tests::certs::{Leaf, Pki, Validity};
@@ -135,7 +136,10 @@ fn wrap_connected_socket_both_sides_and_the_empty_host_name() {
         } else {
             let TlsError::Handshake { source, .. } = r.unwrap_err() else { panic!("not a handshake error") };
             let reason = source.downcast_ref::<CertificateReason>();
-            assert!(matches!(reason, Some(CertificateReason::NameMismatch { .. } | CertificateReason::UnknownIssuer)), "{source}");
+            assert!(
+                matches!(reason, Some(CertificateReason::NameMismatch { .. } | CertificateReason::UnknownIssuer)),
+                "{source}"
+            );
             c.close();
             assert!(!server.join().unwrap());
         }

@@ -6,13 +6,13 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use net::tls::TlsErrorExt;
 use net::tls::{
     capabilities, closed_cleanly, got_handshake, new_context, peer_certificates, psk_identity, session_info,
     BackendKind, Capability, ClientAuth, ContextOptions, HandshakeSide, TlsError, VerifyMode,
 };
 use net::{Domain, Error, ReadOptions, Socket, SocketFlag, SocketFlags};
 use net_tests::certs::{Pki, Validity};
-use net::tls::TlsErrorExt;
 use net_tests::tls::{
     bad_server_certificates, client_context, client_with_identity, context, echo_once, env_lock, options_requiring,
     server_context, server_context_with, tls_listener, try_connect, verified_pair,
@@ -645,7 +645,11 @@ fn every_certificate_failure_has_the_same_reason_on_every_backend() {
     let (valid_from, _) = Validity::NotYetValid.bounds();
     let names = |names: &[&str]| sees.then(|| names.iter().map(|n| n.to_string()).collect::<Vec<_>>());
     let cases = vec![
-        (pki.server("expired", &["localhost"], Validity::Expired), "localhost", R::Expired { not_after: sees.then_some(expired_at) }),
+        (
+            pki.server("expired", &["localhost"], Validity::Expired),
+            "localhost",
+            R::Expired { not_after: sees.then_some(expired_at) },
+        ),
         (
             pki.server("future", &["localhost"], Validity::NotYetValid),
             "localhost",
@@ -708,7 +712,8 @@ fn a_pinned_certificate_is_trusted_as_it_is_and_alone() {
         assert_eq!(client.err().and_then(|e| e.certificate_reason().cloned()), Some(R::NotPinned));
     }
     // A pinned file that is missing is an error naming it.
-    let err = new_context(ContextOptions::new().backend(KIND).pinned_certificate(pki.dir.join("absent.pem"))).unwrap_err();
+    let err =
+        new_context(ContextOptions::new().backend(KIND).pinned_certificate(pki.dir.join("absent.pem"))).unwrap_err();
     assert!(matches!(err, TlsError::File { what: "pinned certificate", .. }), "{err}");
 }
 
@@ -755,5 +760,8 @@ fn a_server_refusing_our_certificate_is_a_tls_error_with_the_alert() {
     let tls = err.tls_error().unwrap_or_else(|| panic!("{KIND}: not a TLS error: {err}"));
     let alert = tls.peer_alert().unwrap_or_else(|| panic!("{KIND}: no alert in {err}"));
     assert_eq!(alert.name(), Some("certificate_required"), "{KIND}");
-    assert_eq!(net_tests::report(&err), format!("TLS handshake failed ({KIND}): the peer sent the alert certificate_required (116)"));
+    assert_eq!(
+        net_tests::report(&err),
+        format!("TLS handshake failed ({KIND}): the peer sent the alert certificate_required (116)")
+    );
 }

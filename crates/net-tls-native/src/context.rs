@@ -9,11 +9,12 @@ use std::sync::Mutex;
 use native_tls::{Certificate, HandshakeError, Identity, Protocol, TlsAcceptor, TlsConnector};
 use net_core::SocketIo;
 use net_tls::{
-    BackendContext, BackendKind, Capability, ClientAuth, ContextOptions, Identity as OwnIdentity, ProtocolVersion,
-    RootSources, TlsError, TlsSession, VerifyMode,
+    pinned_certificate, BackendContext, BackendKind, Capability, ClientAuth, ContextOptions, Identity as OwnIdentity,
+    ProtocolVersion, RootSources, TlsError, TlsSession, VerifyMode,
 };
 
 use crate::session::{printed_once, NativeIo, Session};
+use crate::verify::{self, LeafCheck};
 
 const KIND: BackendKind = BackendKind::NativeTls;
 
@@ -25,7 +26,10 @@ fn backend_error(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> TlsE
     TlsError::backend(KIND, printed_once(e.into()))
 }
 
-/// The roots the options name, or `None` for the platform's own.
+/// The roots to trust: those the options name, else the system's as every backend finds them
+/// (`RootSources::system`; native-tls's own search would read `SSL_CERT_FILE` and
+/// `SSL_CERT_DIR` under `VerifyMode::Peer` too). `None` on macOS without named roots: the
+/// system store is the Security framework's, which native-tls uses itself.
 fn roots(options: &ContextOptions) -> Result<Option<Vec<Certificate>>, TlsError> {
     // PEM or DER, read by net-tls (which words its errors).
     let parse = |bytes: &[u8]| -> Result<Vec<Certificate>, String> {
@@ -35,10 +39,18 @@ fn roots(options: &ContextOptions) -> Result<Option<Vec<Certificate>>, TlsError>
             .map(|c| Certificate::from_der(c.as_der()).map_err(|e| without_source_paths(&e.to_string())))
             .collect()
     };
-    match RootSources::from_options(options).load(parse)? {
-        Some(certs) if certs.is_empty() => Err(TlsError::NoCaCertificates),
-        found => Ok(found),
+    let named = RootSources::from_options(options).load(parse)?;
+    if cfg!(target_os = "macos") && named.is_none() {
+        return Ok(None);
     }
+    let certs = match named {
+        Some(certs) => certs,
+        None => RootSources::system().load(parse)?.unwrap_or_default(),
+    };
+    if certs.is_empty() {
+        return Err(TlsError::NoCaCertificates);
+    }
+    Ok(Some(certs))
 }
 
 /// Our certificate chain and key (read by net-tls in whatever format, checked to match) as a
@@ -133,6 +145,8 @@ pub struct NativeTlsContext {
     acceptor: Option<TlsAcceptor>,
     /// The version, when the options pin one (native-tls does not report it).
     pinned: Option<&'static str>,
+    /// What a client checks on the server's leaf after native-tls accepted it.
+    leaf_check: LeafCheck,
 }
 
 impl fmt::Debug for NativeTlsContext {
@@ -186,10 +200,20 @@ impl NativeTlsContext {
         let own = OwnIdentity::from_options(options)?;
         let identity = own.as_ref().map(identity).transpose()?;
         let verify = options.verify_mode != VerifyMode::None;
+        if options.bundled_roots {
+            return Err(unsupported(Capability::BundledRoots));
+        }
+        let pin = if verify { pinned_certificate(options)? } else { None };
+        let leaf_check = match (&pin, verify) {
+            (Some(pinned), _) => LeafCheck::Pinned(pinned.clone()),
+            (None, true) => LeafCheck::NotCa,
+            (None, false) => LeafCheck::Nothing,
+        };
         let spec = ConnectorSpec {
             version,
-            verify,
-            roots: if verify { roots(options)? } else { None },
+            // A pinned certificate replaces the roots: native-tls checks nothing, `LeafCheck` does.
+            verify: verify && pin.is_none(),
+            roots: if verify && pin.is_none() { roots(options)? } else { None },
             identity: identity.clone(),
             alpn: alpn(&options.alpn)?,
         };
@@ -209,7 +233,7 @@ impl NativeTlsContext {
             _ => None,
         };
         let connector = spec.build(true)?;
-        Ok(NativeTlsContext { spec, connector, unnamed: Mutex::new(None), acceptor, pinned })
+        Ok(NativeTlsContext { spec, connector, unnamed: Mutex::new(None), acceptor, pinned, leaf_check })
     }
 
     /// The connector clients use (`native_tls::TlsConnector`).
@@ -241,14 +265,24 @@ impl NativeTlsContext {
         Ok(made)
     }
 
+    /// The session of a handshake, or why it failed. A client (`expected`: the name it asked
+    /// for) checks the server's leaf first (`LeafCheck`).
     fn established(
         &self,
         result: Result<native_tls::TlsStream<NativeIo>, HandshakeError<NativeIo>>,
+        expected: Option<&str>,
     ) -> Result<Box<dyn TlsSession>, TlsError> {
         match result {
-            Ok(stream) => Ok(Box::new(Session::new(stream, self.pinned))),
+            Ok(stream) => {
+                if expected.is_some() {
+                    if let Err(reason) = self.leaf_check.check(&stream) {
+                        return Err(TlsError::Handshake { backend: KIND, source: Box::new(reason) });
+                    }
+                }
+                Ok(Box::new(Session::new(stream, self.pinned)))
+            }
             Err(HandshakeError::Failure(e)) => {
-                Err(TlsError::Handshake { backend: KIND, source: printed_once(Box::new(e)) })
+                Err(TlsError::Handshake { backend: KIND, source: verify::handshake_failure(e, expected.unwrap_or("")) })
             }
             // Only when the call's deadline passed (the caller reports the timeout).
             Err(HandshakeError::WouldBlock(_)) => Err(TlsError::Handshake {
@@ -268,18 +302,18 @@ impl BackendContext for NativeTlsContext {
             return Err(TlsError::Config { what: format!("server name {hostname:?} contains a NUL byte") });
         }
         if hostname.is_empty() {
-            return self.established(self.unnamed()?.connect("", NativeIo::new(io, false)));
+            return self.established(self.unnamed()?.connect("", NativeIo::new(io, false)), Some(""));
         }
         let bare = hostname.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(hostname);
         let name = if bare.parse::<IpAddr>().is_ok() { bare } else { hostname };
-        self.established(self.connector.connect(name, NativeIo::new(io, false)))
+        self.established(self.connector.connect(name, NativeIo::new(io, false)), Some(name))
     }
 
     fn accept(&self, io: SocketIo) -> Result<Box<dyn TlsSession>, TlsError> {
         let Some(acceptor) = &self.acceptor else {
             return Err(TlsError::Config { what: "a server needs cert_file and key_file".into() });
         };
-        self.established(acceptor.accept(NativeIo::new(io, true)))
+        self.established(acceptor.accept(NativeIo::new(io, true)), None)
     }
 
     fn as_any(&self) -> &dyn Any {

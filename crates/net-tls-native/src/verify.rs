@@ -51,7 +51,10 @@ pub(crate) enum LeafCheck {
 
 impl LeafCheck {
     /// Whether the session's leaf passes, else why not.
-    pub(crate) fn check<S: std::io::Read + std::io::Write>(&self, stream: &TlsStream<S>) -> Result<(), CertificateReason> {
+    pub(crate) fn check<S: std::io::Read + std::io::Write>(
+        &self,
+        stream: &TlsStream<S>,
+    ) -> Result<(), CertificateReason> {
         let leaf = || stream.peer_certificate().ok().flatten().and_then(|c| c.to_der().ok()).map(Certificate);
         match self {
             LeafCheck::Nothing => Ok(()),

@@ -9,8 +9,8 @@ use std::sync::{Mutex, OnceLock};
 
 use net_core::SocketIo;
 use net_tls::{
-    pinned_certificate, BackendContext, BackendKind, Capability, Certificate, ClientAuth, ContextOptions, Identity, ProtocolVersion, PskClientCallback,
-    PskServerCallback, TlsError, TlsSession, VerifyMode,
+    pinned_certificate, BackendContext, BackendKind, Capability, Certificate, ClientAuth, ContextOptions, Identity,
+    ProtocolVersion, PskClientCallback, PskServerCallback, TlsError, TlsSession, VerifyMode,
 };
 use openssl::ex_data::Index;
 use openssl::ssl::{

@@ -1,6 +1,5 @@
 //! Certificates, keys and trusted roots from files.
 
-use std::ffi::CStr;
 use std::path::PathBuf;
 
 use net_tls::{ContextOptions, Identity, RootSources, TlsError};
@@ -46,7 +45,7 @@ fn reasons(stack: &ErrorStack) -> String {
 pub(crate) enum Roots {
     /// Certificates from the options (and the environment under `PeerUseEnvVars`).
     Explicit(Vec<X509>),
-    /// OpenSSL's compiled-in default file and directory.
+    /// The system's bundle file or directory (`RootSources::system`).
     System { file: Option<PathBuf>, dir: Option<PathBuf> },
 }
 
@@ -63,27 +62,13 @@ pub(crate) fn roots(options: &ContextOptions) -> Result<Roots, TlsError> {
         Some(certs) => return Ok(Roots::Explicit(certs)),
         None => {}
     }
-    let (file, dir) = default_locations();
-    let file = file.filter(|f| f.is_file());
-    let dir = dir.filter(|d| std::fs::read_dir(d).is_ok_and(|mut entries| entries.next().is_some()));
+    // The system's roots, found as every backend finds them (not OpenSSL's compiled-in
+    // default, and never the environment under `VerifyMode::Peer`); OpenSSL reads the bundle,
+    // or looks certificates up in the directory by hashed name as it needs them.
+    let system = RootSources::system();
+    let (file, dir) = (system.files.first().cloned(), system.dirs.first().cloned());
     if file.is_none() && dir.is_none() {
         return Err(TlsError::NoCaCertificates);
     }
     Ok(Roots::System { file, dir })
-}
-
-/// OpenSSL's compiled-in default CA file and directory (not the environment variables).
-fn default_locations() -> (Option<PathBuf>, Option<PathBuf>) {
-    openssl::init();
-    #[allow(unsafe_code)]
-    // SAFETY: both functions return pointers to constant NUL-terminated strings compiled into
-    // libcrypto (never null, never freed); they are only read here.
-    let (file, dir) = unsafe {
-        (
-            CStr::from_ptr(openssl_sys::X509_get_default_cert_file()),
-            CStr::from_ptr(openssl_sys::X509_get_default_cert_dir()),
-        )
-    };
-    let path = |s: &CStr| s.to_str().ok().filter(|s| !s.is_empty()).map(PathBuf::from);
-    (path(file), path(dir))
 }

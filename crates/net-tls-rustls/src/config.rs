@@ -4,7 +4,10 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use net_tls::{Capability, ClientAuth, ContextOptions, Identity, ProtocolVersion, RootSources, TlsError, VerifyMode};
+use net_tls::{
+    pinned_certificate, Capability, ClientAuth, ContextOptions, Identity, ProtocolVersion, RootSources, TlsError,
+    VerifyMode,
+};
 use rustls::client::danger::ServerCertVerifier;
 use rustls::client::Resumption;
 use rustls::client::WebPkiServerVerifier;
@@ -14,7 +17,7 @@ use rustls::server::danger::ClientCertVerifier;
 use rustls::server::WebPkiClientVerifier;
 use rustls::{CipherSuite, ClientConfig, RootCertStore, ServerConfig, SupportedCipherSuite, SupportedProtocolVersion};
 
-use crate::verify::{AcceptAnyServerCert, ChainOnly};
+use crate::verify::{AcceptAnyServerCert, ChainOnly, Explained, ExplainedClient, Pinned};
 
 use crate::RUSTLS;
 
@@ -41,7 +44,7 @@ pub(crate) fn build(options: &ContextOptions) -> Result<Configs, TlsError> {
     let identity = Identity::from_options(options)?.map(|id| OwnCertificate::new(&id)).transpose()?;
 
     let resumption = options.session_resumption != Some(false);
-    let (named, unnamed) = server_verifiers(options.verify_mode, configured.as_ref(), &provider)?;
+    let (named, unnamed) = server_verifiers(options, configured.as_ref(), &provider)?;
     let client_config = |verifier: Arc<dyn ServerCertVerifier>, sni: bool| -> Result<Arc<ClientConfig>, TlsError> {
         let builder = ClientConfig::builder_with_provider(provider.clone())
             .with_protocol_versions(&versions)
@@ -255,34 +258,69 @@ fn configured_roots(options: &ContextOptions) -> Result<Option<RootCertStore>, T
     Ok(Some(store))
 }
 
-/// The Mozilla roots of webpki-roots, for `Peer` without any CA file, directory or variable.
-fn default_roots() -> RootCertStore {
-    RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() }
+/// The roots of `Peer` when the options name none: the system's (`RootSources::system`, read
+/// with rustls-native-certs), or the Mozilla roots of webpki-roots under `bundled_roots`.
+fn default_roots(options: &ContextOptions) -> Result<RootCertStore, TlsError> {
+    if options.bundled_roots {
+        return Ok(RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() });
+    }
+    let mut store = RootCertStore::empty();
+    // A root rustls cannot use as a trust anchor is skipped, as OpenSSL does.
+    store.add_parsable_certificates(system_root_certificates());
+    Ok(store)
+}
+
+/// The system's roots. On macOS the Security framework's store (the system store is not a
+/// file there); elsewhere the bundle or directory `RootSources::system` chose, never the
+/// `SSL_CERT_*` variables, which count under `PeerUseEnvVars` only (on every backend).
+fn system_root_certificates() -> Vec<CertificateDer<'static>> {
+    #[cfg(target_os = "macos")]
+    {
+        rustls_native_certs::load_native_certs().certs
+    }
+    #[cfg(not(target_os = "macos"))]
+    {
+        let system = RootSources::system();
+        rustls_native_certs::load_certs_from_paths(
+            system.files.first().map(std::path::PathBuf::as_path),
+            system.dirs.first().map(std::path::PathBuf::as_path),
+        )
+        .certs
+    }
 }
 
 /// A client's verifiers: for a named peer, and for `""` (the chain only).
 type ServerVerifiers = (Arc<dyn ServerCertVerifier>, Arc<dyn ServerCertVerifier>);
 
-/// The verifiers of a client: for a named peer, and for `""` (the chain only).
+/// The verifiers of a client: for a named peer, and for `""` (the chain only). Every refusal
+/// is explained (`verify::Explained`); a pinned certificate replaces the roots.
 fn server_verifiers(
-    mode: VerifyMode,
+    options: &ContextOptions,
     configured: Option<&RootCertStore>,
     provider: &Arc<CryptoProvider>,
 ) -> Result<ServerVerifiers, TlsError> {
-    match mode {
+    match options.verify_mode {
         VerifyMode::None => {
             let any: Arc<dyn ServerCertVerifier> = Arc::new(AcceptAnyServerCert::new(provider.clone()));
             Ok((any.clone(), any))
         }
         VerifyMode::Peer | VerifyMode::PeerUseEnvVars => {
-            let roots = configured.cloned().unwrap_or_else(default_roots);
+            if let Some(pinned) = pinned_certificate(options)? {
+                let pin: Arc<dyn ServerCertVerifier> = Arc::new(Pinned::new(pinned, provider.clone()));
+                return Ok((pin.clone(), pin));
+            }
+            let roots = match configured {
+                Some(roots) => roots.clone(),
+                None => default_roots(options)?,
+            };
             if roots.is_empty() {
                 return Err(TlsError::NoCaCertificates);
             }
             let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                 .build()
                 .map_err(|e| TlsError::backend(RUSTLS, e))?;
-            Ok((webpki.clone(), Arc::new(ChainOnly::new(webpki))))
+            let unnamed = Arc::new(ChainOnly::new(webpki.clone()));
+            Ok((Arc::new(Explained::new(webpki)), Arc::new(Explained::new(unnamed))))
         }
         other => Err(TlsError::Config { what: format!("{other:?} is not supported by rustls") }),
     }
@@ -307,7 +345,8 @@ fn client_verifier(
     if !mandatory {
         builder = builder.allow_unauthenticated();
     }
-    builder.build().map(Some).map_err(|e| TlsError::backend(RUSTLS, e))
+    let verifier = builder.build().map_err(|e| TlsError::backend(RUSTLS, e))?;
+    Ok(Some(Arc::new(ExplainedClient::new(verifier))))
 }
 
 #[cfg(test)]

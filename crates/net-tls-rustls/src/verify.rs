@@ -154,13 +154,12 @@ fn reason_for(
     expected: Option<&ServerName<'_>>,
     now: UnixTime,
 ) -> CertificateReason {
-    let chain: Vec<Certificate> = std::iter::once(end_entity)
-        .chain(intermediates)
-        .map(|c| Certificate(c.as_ref().to_vec()))
-        .collect();
+    let chain: Vec<Certificate> =
+        std::iter::once(end_entity).chain(intermediates).map(|c| Certificate(c.as_ref().to_vec())).collect();
     let now = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
     // rustls does not say which certificate is out of date: the first one that is.
-    let dated = |bad: &dyn Fn((i64, i64)) -> bool| chain.iter().find(|c| c.validity().is_some_and(bad)).or(chain.first());
+    let dated =
+        |bad: &dyn Fn((i64, i64)) -> bool| chain.iter().find(|c| c.validity().is_some_and(bad)).or(chain.first());
     let Error::InvalidCertificate(e) = error else { return CertificateReason::Other(error.to_string()) };
     match e {
         CertificateError::Expired | CertificateError::ExpiredContext { .. } => {

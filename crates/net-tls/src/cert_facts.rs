@@ -288,7 +288,10 @@ mod tests {
             &tlv(
                 SEQUENCE,
                 &[
-                    tlv(SEQUENCE, &[tlv(OID, BASIC_CONSTRAINTS), tlv(BOOLEAN, &[0xff]), tlv(OCTET_STRING, &basic)].concat()),
+                    tlv(
+                        SEQUENCE,
+                        &[tlv(OID, BASIC_CONSTRAINTS), tlv(BOOLEAN, &[0xff]), tlv(OCTET_STRING, &basic)].concat(),
+                    ),
                     tlv(SEQUENCE, &[tlv(OID, SUBJECT_ALT_NAME), tlv(OCTET_STRING, &san)].concat()),
                 ]
                 .concat(),

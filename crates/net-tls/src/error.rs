@@ -192,7 +192,8 @@ impl TlsError {
             if let Some(found) = e.downcast_ref::<T>() {
                 return Some(found);
             }
-            let inner = e.downcast_ref::<io::Error>().and_then(|io| io.get_ref()).map(|i| i as &(dyn StdError + 'static));
+            let inner =
+                e.downcast_ref::<io::Error>().and_then(|io| io.get_ref()).map(|i| i as &(dyn StdError + 'static));
             cause = inner.or_else(|| e.source());
         }
         None

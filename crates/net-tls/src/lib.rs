@@ -23,18 +23,23 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod alert;
 mod backend;
 mod capability;
+mod cert_facts;
 mod context;
 mod der;
 mod error;
 mod identity;
 mod names;
 mod options;
+mod pin;
+mod reason;
 mod resumption;
 mod roots;
 mod x509;
 
+pub use alert::PeerAlert;
 #[doc(hidden)]
 pub use backend::__private;
 pub use backend::{BackendContext, TlsBackend, TlsSession};
@@ -51,4 +56,6 @@ pub use options::{
     PskClientCallback, PskServerCallback, VerifyMode, DEFAULT_HANDSHAKE_TIMEOUT,
 };
 pub use resumption::{SessionCache, SessionKey, SESSION_CACHE_SIZE};
+pub use pin::{check_pinned, pinned_certificate};
+pub use reason::CertificateReason;
 pub use roots::{ca_dir_files, read_file, RootSources, CERT_DIR_ENV, CERT_FILE_ENV, MAX_FILE_SIZE};

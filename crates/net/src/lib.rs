@@ -64,8 +64,8 @@ pub use net_core::{
     is_disconnection_error, is_ip_address, parse_ip_address, primary_ip_addr, primary_ip_addr_for, socket_error,
     to_os_flags, to_sock_addr, DeadlineGuard, Domain, Endpoint, Error, Incoming, IntoEndpoint, IpAddress,
     IpAddressFamily, Lines, ParseIpError, ParseIpErrorKind, Port, Protocol, ReadAheadIo, ReadLineResult, ReadOptions,
-    Result, SecureSession, SecureUpgrade, SessionFailure, SockOpt, SockType, Socket, SocketBuilder, SocketFlag, SocketFlags, SocketIo,
-    BUFFER_SIZE, CLOSE_LINGER, MAX_LINE_LENGTH, READ_AHEAD_SIZE, SOMAXCONN,
+    Result, SecureSession, SecureUpgrade, SessionFailure, SockOpt, SockType, Socket, SocketBuilder, SocketFlag,
+    SocketFlags, SocketIo, BUFFER_SIZE, CLOSE_LINGER, MAX_LINE_LENGTH, READ_AHEAD_SIZE, SOMAXCONN,
 };
 
 /// Not public API: the seal of [`SecureSession`] and [`SecureUpgrade`], for this workspace's

@@ -26,6 +26,9 @@ pub use net_tls::{
 };
 /// What session resumption shares between backends: the key sessions are remembered by, and
 /// a bounded cache.
+/// Why a certificate was refused, the same on every backend; the peer's alerts by their RFC
+/// names; certificate pinning.
+pub use net_tls::{check_pinned, pinned_certificate, CertificateReason, PeerAlert};
 pub use net_tls::{SessionCache, SessionKey, SESSION_CACHE_SIZE};
 /// Where a context's trusted roots come from, and the files behind them.
 pub use net_tls::{ca_dir_files, read_file, RootSources, CERT_DIR_ENV, CERT_FILE_ENV};
