@@ -410,12 +410,12 @@ pub fn check_ca_dir_skips_what_is_not_a_certificate(kind: BackendKind, pki: &Pki
     std::fs::write(pki.ca_dir.join("notes.txt"), "not a certificate").unwrap();
     std::fs::create_dir_all(pki.ca_dir.join("subdir")).unwrap();
     ok(handshake(server_ctx, &context(kind, ContextOptions::new().ca_dir(&pki.ca_dir)), "server.test"));
-    // An empty or certificate-less directory is no trust at all.
+    // A directory without a certificate is a mistake in the options: an error naming it.
     let empty = pki.dir.join("empty-ca-dir");
     std::fs::create_dir_all(&empty).unwrap();
     std::fs::write(empty.join("junk.pem"), "-----BEGIN NOTHING-----\n").unwrap();
     let err = new_context(ContextOptions::new().backend(kind).ca_dir(&empty)).unwrap_err();
-    assert!(matches!(err, TlsError::NoCaCertificates), "{err}");
+    assert!(matches!(&err, TlsError::File { what: "CA directory", path, .. } if *path == empty), "{err}");
 }
 
 /// Test body: under `PeerUseEnvVars`, a client on `kind` trusts the roots of `SSL_CERT_FILE`

@@ -225,10 +225,12 @@ fn root_and_identity_files_fail_clearly() {
     let other = pki.server("other", &["localhost"], Validity::Current);
     let empty_dir = pki.dir.join("empty-dir");
     std::fs::create_dir_all(&empty_dir).unwrap();
-    let err = new_context(opts().ca_dir(&empty_dir)).unwrap_err();
-    assert!(matches!(err, TlsError::NoCaCertificates), "{err}");
-    // Under VerifyMode::None an empty directory is fine: nothing is verified.
-    new_context(opts().ca_dir(&empty_dir).verify_mode(VerifyMode::None)).unwrap();
+    // A named directory without a certificate is an error naming it, whatever the mode (as a
+    // named CA file without one is).
+    for mode in [VerifyMode::Peer, VerifyMode::None] {
+        let err = new_context(opts().ca_dir(&empty_dir).verify_mode(mode)).unwrap_err();
+        assert!(matches!(&err, TlsError::File { what: "CA directory", path, .. } if *path == empty_dir), "{err}");
+    }
     let err = new_context(opts().ca_dir(pki.dir.join("missing"))).unwrap_err();
     assert!(matches!(&err, TlsError::File { what: "CA directory", path, .. } if path.ends_with("missing")), "{err}");
     let err = new_context(opts().ca_file(&leaf.key)).unwrap_err();

@@ -187,7 +187,7 @@ impl NativeTlsContext {
         // resumption cannot be asked for; its servers (OpenSSL's session cache and tickets)
         // resume what clients offer and cannot be told not to, so a server cannot turn it off.
         // Its clients never resume: off is honoured there.
-        let serves = options.cert_file.is_some();
+        let serves = options.cert_file.is_some() || options.pkcs12.is_some();
         if options.session_resumption == Some(true) || (options.session_resumption == Some(false) && serves) {
             return Err(unsupported(Capability::SessionResumption));
         }

@@ -44,7 +44,7 @@ pub enum TlsError {
     ///
     /// Message: `could not load {what} "{path}"`; why is the source.
     File {
-        /// Which file: "certificate file", "key file", "CA file", "CA directory".
+        /// Which file: "certificate file", "key file", "PKCS#12 file", "CA file", "CA directory"...
         what: &'static str,
         /// Its path.
         path: PathBuf,
