@@ -279,12 +279,20 @@ fn a_key_that_is_not_the_certificates_is_refused_naming_both_files() {
     make_leaf(&dir, "ec", Algorithm::Ec.genpkey());
     make_leaf(&dir, "ec2", Algorithm::Ec.genpkey());
     dir.openssl(&["pkey", "-in", "ec2.key", "-traditional", "-outform", "DER", "-out", "ec2.sec1.der"]);
+    dir.openssl(&["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out", "p384.key"]);
+    make_leaf(&dir, "ed", Algorithm::Ed25519.genpkey());
+    make_leaf(&dir, "ed2", Algorithm::Ed25519.genpkey());
     let cases = [
         ("rsa.pem", "ec.key", "an EC key with an RSA certificate"),
         ("ec.pem", "rsa.key", "an RSA key with an EC certificate"),
         ("rsa.pem", "rsa2.key", "a different public key"),
         ("ec-chain.pem", "ec2.key", "a different public key"),
         ("ec.pem", "ec2.sec1.der", "a different public key"),
+        ("ec.pem", "p384.key", "an EC key on another curve"),
+        ("ed.pem", "ec.key", "an EC key with an Ed25519 certificate"),
+        // openssl writes Ed25519 keys without their public half: the backend finds the
+        // mismatch, in its own words, and the error still names both files.
+        ("ed.pem", "ed2.key", ""),
     ];
     for kind in enabled_backends() {
         for (cert, key, reason) in cases {

@@ -55,9 +55,14 @@ fn roots(options: &ContextOptions) -> Result<Option<Vec<Certificate>>, TlsError>
 
 /// Our certificate chain and key (read by net-tls in whatever format, checked to match) as a
 /// native-tls identity: native-tls takes PKCS#8 PEM, which net-tls gives for every format.
+/// OpenSSL's own checks (a key too small, a mismatch net-tls cannot see, such as an Ed25519 key
+/// written without its public half) run when a connector takes the identity, so one is made
+/// here with nothing else: its refusal is about the key files alone.
 fn identity(own: &OwnIdentity) -> Result<Identity, TlsError> {
-    Identity::from_pkcs8(own.chain_pem().as_bytes(), own.key_pem().as_bytes())
-        .map_err(|e| own.key_error(without_source_paths(&e.to_string())))
+    let refused = |e: native_tls::Error| own.key_error(without_source_paths(&e.to_string()));
+    let id = Identity::from_pkcs8(own.chain_pem().as_bytes(), own.key_pem().as_bytes()).map_err(refused)?;
+    TlsConnector::builder().identity(id.clone()).build().map_err(refused)?;
+    Ok(id)
 }
 
 /// OpenSSL's error text (`error:0A00018F:SSL routines:SSL_CTX_use_PrivateKey:ee key too
