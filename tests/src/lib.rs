@@ -10,6 +10,7 @@ use net::{Domain, Socket};
 
 pub mod certs;
 pub mod drip;
+pub mod impair;
 pub mod syscalls;
 #[cfg(any(feature = "rustls", feature = "openssl", feature = "native-tls"))]
 pub mod tls;

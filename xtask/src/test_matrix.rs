@@ -28,7 +28,7 @@ struct Cell {
 }
 
 /// Every cell, in the order they run: net-core alone, the TLS traits alone, the facade with
-/// no TLS, each backend alone, all three together, the load test (slow: its own cell), the doc
+/// no TLS, each backend alone, all three together, the load and network-fault tests (slow: their own cell), the doc
 /// examples against `net` alone, xtask. The backend cells run the plain suites
 /// again (features must not change them) plus the TLS conformance, interop, leak and
 /// `openssl` command-line suites, and the backend's own tests.
@@ -99,15 +99,17 @@ const CELLS: &[Cell] = &[
         facade_docs: false,
     },
     Cell {
-        name: "load: plain and every backend",
+        name: "load and network faults: plain and every backend",
         args: &[
             "-p",
             "net-tests",
             "--no-default-features",
             "--features",
-            "load,rustls,openssl,native-tls",
+            "load,faults,rustls,openssl,native-tls",
             "--test",
             "load",
+            "--test",
+            "faults",
         ],
         facade_docs: false,
     },
