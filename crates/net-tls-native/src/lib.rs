@@ -26,8 +26,16 @@
 //!   `VerifyMode::PeerUseEnvVars` the files named by `SSL_CERT_FILE` / `SSL_CERT_DIR`
 //!   (`:`-separated directories), chosen as for every backend (`net_tls::RootSources`); when one
 //!   of them is given, only those roots are trusted (the built-in ones are disabled). Otherwise
-//!   the platform's roots (on Linux what `openssl-probe` finds, once per process; it also
-//!   reads `SSL_CERT_FILE` / `SSL_CERT_DIR`).
+//!   the system's roots as every backend finds them (`RootSources::system`, given to native-tls
+//!   explicitly so that `SSL_CERT_*` count under `PeerUseEnvVars` only); on macOS the Security
+//!   framework's store.
+//! - **Pinning and the CA rule**: with `pinned_certificate`, native-tls's own checks are off
+//!   and the server's leaf must be that certificate; otherwise a CA certificate used as a
+//!   server's own is refused (as on rustls). Both are checked right after the handshake,
+//!   before the session is handed out.
+//! - **Reasons**: a refused certificate is a `net_tls::CertificateReason` read back from
+//!   OpenSSL's verify text; native-tls gives no certificate of a failed handshake, so its
+//!   dates and names are `None`. A peer's alert is a `net_tls::PeerAlert`.
 //! - **Names**: a DNS name is sent as SNI and checked, an IP address is checked against the
 //!   certificate's IP names, `""` sends no SNI and checks no name (the chain still is).
 //! - **Keys**: `key_file` must be a PKCS#8 PEM key (`-----BEGIN PRIVATE KEY-----`).

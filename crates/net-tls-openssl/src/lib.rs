@@ -22,8 +22,11 @@
 //!   `ca_dir` that holds PEM certificates (not OpenSSL's hashed-name lookup), and under
 //!   `VerifyMode::PeerUseEnvVars` the files named by `SSL_CERT_FILE` / `SSL_CERT_DIR`
 //!   (`:`-separated directories), chosen as for every backend (`net_tls::RootSources`); when
-//!   none is given, OpenSSL's compiled-in default file and directory (never the environment
-//!   under `VerifyMode::Peer`).
+//!   none is given, the system's bundle or directory as every backend finds it
+//!   (`RootSources::system`, never the environment under `VerifyMode::Peer`). A
+//!   `pinned_certificate` replaces the roots: a verify callback accepts exactly that leaf. A
+//!   CA certificate used as a server's own is refused (as on rustls), and refusals say why as
+//!   `net_tls::CertificateReason`, from OpenSSL's verify code and the certificate it is about.
 //! - **Names**: a DNS name is sent as SNI and checked (no partial wildcards); an IP address is
 //!   checked against the certificate's IP names and not sent; `""` means neither.
 //! - **Client certificates**: a server with `client_auth` checks them against the same roots

@@ -1,5 +1,6 @@
 //! The rustls backend of net's TLS layer: [rustls] with its *ring* crypto provider (pure Rust,
-//! no system library) and the Mozilla roots of [webpki_roots].
+//! no system library), trusting the system's roots (read with `rustls-native-certs`) or, when
+//! asked, the Mozilla roots of [webpki_roots].
 //!
 //! Use it through the facade (`net::tls::new_context`, feature `rustls`, the default backend)
 //! or directly with [`net_tls::Context::with_backend`]`(&`[`RustlsBackend`]`, &options)`.
@@ -21,8 +22,15 @@
 //! - Roots: `ca_file`, `ca_dir` (every regular file of the directory that parses as PEM
 //!   certificates; the others are skipped) and, under `VerifyMode::PeerUseEnvVars`,
 //!   `SSL_CERT_FILE` and `SSL_CERT_DIR` (`:`-separated directories), chosen as for every
-//!   backend (`net_tls::RootSources`). When none is given, the webpki-roots. No root at all
-//!   is `TlsError::NoCaCertificates`.
+//!   backend (`net_tls::RootSources`). When none is given, the system's roots, found as every
+//!   backend finds them (`RootSources::system`), or the webpki-roots under
+//!   `ContextOptions::bundled_roots`. No root at all is `TlsError::NoCaCertificates`.
+//! - `pinned_certificate`: the server must present exactly that certificate; nothing else
+//!   about it is checked. A CA certificate used as a server's own is refused otherwise.
+//! - Refusals say why as `net_tls::CertificateReason` (from the certificates: RFC 3339 times,
+//!   the names presented, self-signed, unknown issuer and incomplete chain told apart by the
+//!   chain sent, where rustls says `UnknownIssuer` for all three); the peer's alerts as
+//!   `net_tls::PeerAlert`, by their RFC names.
 //! - Host names: a DNS name is sent as SNI and checked; an IP address is checked against the
 //!   certificate's IP names and not sent; `""` sends nothing and checks no name, but the chain
 //!   is still verified under `VerifyMode::Peer`. `VerifyMode::None` accepts any certificate for

@@ -88,7 +88,8 @@ pub fn ca_dir_files(dir: &Path) -> Result<Vec<Vec<u8>>, TlsError> {
 /// For backends: the places the options name for trusted roots.
 ///
 /// Files and directories the options give must be usable; those from the environment add
-/// nothing when they are missing, as in OpenSSL. Empty means "the backend's own roots".
+/// nothing when they are missing, as in OpenSSL. Empty means "the system's roots"
+/// ([`RootSources::system`]).
 ///
 /// ```
 /// use net::tls::{ContextOptions, RootSources};
