@@ -91,35 +91,6 @@ fn set_psk_identity_hint(builder: &mut SslContextBuilder, hint: &str) -> Result<
     }
 }
 
-/// ALPN protocols in wire format (each preceded by its length).
-fn alpn_wire(protocols: &[Vec<u8>]) -> Result<Vec<u8>, TlsError> {
-    let mut wire = Vec::new();
-    for p in protocols {
-        let len = u8::try_from(p.len())
-            .ok()
-            .filter(|&n| n > 0)
-            .ok_or_else(|| config(format!("an ALPN protocol must be 1 to 255 bytes, not {}", p.len())))?;
-        wire.push(len);
-        wire.extend_from_slice(p);
-    }
-    Ok(wire)
-}
-
-/// The protocols of an ALPN wire-format list.
-fn alpn_entries(mut wire: &[u8]) -> impl Iterator<Item = &[u8]> {
-    std::iter::from_fn(move || {
-        let (&len, rest) = wire.split_first()?;
-        let entry = rest.get(..usize::from(len))?;
-        wire = &rest[usize::from(len)..];
-        Some(entry)
-    })
-}
-
-/// The first of the server's protocols the client offers, as a slice of the client's list.
-fn alpn_select<'a>(server: &[u8], client: &'a [u8]) -> Option<&'a [u8]> {
-    alpn_entries(server).find_map(|ours| alpn_entries(client).find(|theirs| *theirs == ours))
-}
-
 /// Where a panic of a user callback waits, on its `Ssl`, to be resumed after the handshake.
 type PanicSlot = Mutex<Option<Box<dyn Any + Send>>>;
 
@@ -281,9 +252,9 @@ impl OpenSslContext {
         }
 
         if !options.alpn.is_empty() {
-            let wire = alpn_wire(&options.alpn)?;
+            let wire = net_tls::alpn::wire(&options.alpn)?;
             b.set_alpn_protos(&wire).map_err(backend_error)?;
-            b.set_alpn_select_callback(move |_ssl, client| alpn_select(&wire, client).ok_or(AlpnError::ALERT_FATAL));
+            b.set_alpn_select_callback(move |_ssl, client| net_tls::alpn::select(&wire, client).ok_or(AlpnError::ALERT_FATAL));
         }
 
         server_verify_mode(options.client_auth)?;
@@ -380,19 +351,3 @@ fn server_verify_mode(auth: ClientAuth) -> Result<SslVerifyMode, TlsError> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::{alpn_select, alpn_wire};
-
-    #[test]
-    fn alpn_picks_the_servers_first_choice_from_the_clients_list() {
-        let server = alpn_wire(&[b"h2".to_vec(), b"http/1.1".to_vec()]).unwrap();
-        let client = alpn_wire(&[b"http/1.1".to_vec(), b"h2".to_vec()]).unwrap();
-        assert_eq!(alpn_select(&server, &client), Some(&b"h2"[..]));
-        let other = alpn_wire(&[b"x".to_vec()]).unwrap();
-        assert_eq!(alpn_select(&server, &other), None);
-        assert_eq!(alpn_select(&server, &[5, b'a']), None, "truncated client list");
-        assert!(alpn_wire(&[vec![]]).is_err());
-        assert!(alpn_wire(&[vec![b'a'; 256]]).is_err());
-    }
-}

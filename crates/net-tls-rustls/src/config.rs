@@ -37,7 +37,6 @@ pub(crate) struct Configs {
 pub(crate) fn build(options: &ContextOptions) -> Result<Configs, TlsError> {
     refuse_unsupported(options)?;
     let (provider, versions) = provider_and_versions(options)?;
-    check_alpn(&options.alpn)?;
     // Load the roots whenever files are named, even under VerifyMode::None: a missing file is
     // an error whatever the mode (as in Nim).
     let configured = configured_roots(options)?;
@@ -88,7 +87,7 @@ pub(crate) fn build(options: &ContextOptions) -> Result<Configs, TlsError> {
     Ok(Configs { client, client_unnamed, server, resumption })
 }
 
-/// Servers issue stateless tickets (TLS 1.2 and 1.3: any number of clients resume, and the
+/// Servers issue stateless tickets (TLS 1.2 and 1.3: any number of clients resume, the
 /// server keeps nothing per client) and keep rustls's session-id cache for TLS 1.2 clients
 /// without tickets; off, they issue no ticket and remember no session.
 fn server_resumption(config: &mut ServerConfig, on: bool) -> Result<(), TlsError> {
@@ -202,15 +201,6 @@ fn tls13_suites(list: &str, known: &[SupportedCipherSuite]) -> Result<Vec<Suppor
         }
     }
     Ok(chosen)
-}
-
-fn check_alpn(alpn: &[Vec<u8>]) -> Result<(), TlsError> {
-    match alpn.iter().find(|p| p.is_empty() || p.len() > 255) {
-        Some(p) => Err(TlsError::Config {
-            what: format!("ALPN protocol names are 1 to 255 bytes; got one of {} bytes", p.len()),
-        }),
-        None => Ok(()),
-    }
 }
 
 /// Our certificate chain and key, read by net-tls (every format, checked to match), in
@@ -387,12 +377,5 @@ mod tests {
         assert_eq!(versions, [&rustls::version::TLS12]);
         let opts = ContextOptions::new().cipher_suites("").protocol(ProtocolVersion::TlsV1_3);
         assert!(matches!(provider_and_versions(&opts), Err(TlsError::Config { .. })));
-    }
-
-    #[test]
-    fn alpn_names_are_checked() {
-        assert!(check_alpn(&[b"h2".to_vec()]).is_ok());
-        assert!(check_alpn(&[Vec::new()]).is_err());
-        assert!(check_alpn(&[vec![b'a'; 256]]).is_err());
     }
 }

@@ -103,6 +103,7 @@ fn check_common(options: &ContextOptions) -> Result<(), TlsError> {
             });
         }
     }
+    crate::alpn::check(&options.alpn)?;
     if options.cert_file.is_some() != options.key_file.is_some() {
         return Err(TlsError::Config { what: "cert_file and key_file go together".into() });
     }

@@ -24,6 +24,7 @@
 #![forbid(unsafe_code)]
 
 mod alert;
+pub mod alpn;
 mod backend;
 mod capability;
 mod cert_facts;

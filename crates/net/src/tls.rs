@@ -24,19 +24,21 @@ pub use net_tls::{
     PskClientCallback, PskServerCallback, SessionInfo, TlsBackend, TlsError, TlsErrorExt, TlsSession, VerifyMode,
     DEFAULT_HANDSHAKE_TIMEOUT,
 };
-/// What session resumption shares between backends: the key sessions are remembered by, and
-/// a bounded cache.
+/// Where a context's trusted roots come from, and the files behind them.
+pub use net_tls::{ca_dir_files, read_file, RootSources, CERT_DIR_ENV, CERT_FILE_ENV};
+/// ALPN lists: checked, encoded and matched the same way on every backend.
+pub use net_tls::alpn;
 /// Why a certificate was refused, the same on every backend; the peer's alerts by their RFC
 /// names; certificate pinning.
 pub use net_tls::{check_pinned, pinned_certificate, CertificateReason, PeerAlert};
-pub use net_tls::{SessionCache, SessionKey, SESSION_CACHE_SIZE};
-/// Where a context's trusted roots come from, and the files behind them.
-pub use net_tls::{ca_dir_files, read_file, RootSources, CERT_DIR_ENV, CERT_FILE_ENV};
 /// Our own certificate and key in every format (PEM, DER, PKCS#1, SEC1, PKCS#8, PKCS#12),
 /// files read with a size cap, and certificate names.
 pub use net_tls::{
     load_certificates, parse_certificates, DistinguishedName, Identity, NameAttribute, Pkcs12File, MAX_FILE_SIZE,
 };
+/// What session resumption shares between backends: the key sessions are remembered by, and
+/// a bounded cache.
+pub use net_tls::{SessionCache, SessionKey, SESSION_CACHE_SIZE};
 
 mod probe;
 pub use probe::{probe, probe_table, Probe, ProbeOptions};
