@@ -39,6 +39,40 @@ pub(crate) fn run(benches: &[&Bench], ctx: &Ctx) {
     let rows: Vec<(&Bench, Medians)> = benches.iter().map(|&b| (b, measure(b, ctx))).collect();
     println!();
     print!("{}", table(&rows).render());
+    let resumption = resumption_table(&rows);
+    if !resumption.is_empty() {
+        println!();
+        print!("{resumption}");
+    }
+}
+
+/// What a resumed handshake must gain over a full one, on net's side (issue 8).
+const RESUMPTION_GOAL: f64 = 2.5;
+
+/// For each backend whose full and resumed handshakes were both measured
+/// (`tls_handshake_<backend>` and `tls_handshake_resumed_<backend>`), resumed over full
+/// handshakes per second, for net and for the crate used directly; empty when none was.
+fn resumption_table(rows: &[(&Bench, Medians)]) -> String {
+    let mut table = Table::new(&[("resumed / full", false), ("net", true), ("baseline", true), ("goal", false)]);
+    let mut any = false;
+    for &(resumed, r) in rows {
+        let Some(backend) = resumed.name.strip_prefix("tls_handshake_resumed_") else { continue };
+        let full_name = format!("tls_handshake_{backend}");
+        let Some(&(_, f)) = rows.iter().find(|(b, _)| b.name == full_name) else { continue };
+        let ratio = r.net / f.net;
+        table.row(vec![
+            backend.to_owned(),
+            format!("{ratio:.2}"),
+            format!("{:.2}", r.std / f.std),
+            format!(">= {RESUMPTION_GOAL:.1} {}", verdict(ratio >= RESUMPTION_GOAL)),
+        ]);
+        any = true;
+    }
+    if any {
+        table.render()
+    } else {
+        String::new()
+    }
 }
 
 /// Whether `medians` meets `bench`'s wall-clock goal, said as in the table.

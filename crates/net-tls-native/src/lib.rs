@@ -21,6 +21,11 @@
 //! client negotiates TLS 1.3 where the server can; a server on Linux speaks TLS 1.2. It does
 //! CA files and directories, `PeerUseEnvVars`, client certificates, ALPN on both sides.
 //!
+//! Session resumption is native-tls's own: its clients never resume, its OpenSSL servers resume
+//! what clients offer, and `SessionInfo::resumed` is `None` (it cannot tell). Asking for
+//! resumption (`session_resumption(true)`) is refused, and so is turning it off on a context
+//! with a certificate (its server would resume anyway).
+//!
 //! # Behaviour
 //! - **Trust**: `ca_file`, every file of `ca_dir` that holds PEM certificates, and under
 //!   `VerifyMode::PeerUseEnvVars` the files named by `SSL_CERT_FILE` / `SSL_CERT_DIR`

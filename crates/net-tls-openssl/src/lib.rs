@@ -41,6 +41,12 @@
 //!   panic resumes in the thread that ran the handshake.
 //! - **ALPN**: the server picks in its own order of preference and refuses the handshake
 //!   (`no_application_protocol`) when the client offers none of its protocols.
+//! - **Session resumption** (unless `session_resumption(false)`, which turns the cache and
+//!   tickets off): clients remember the sessions their servers issue, by server name and port,
+//!   and offer one to the next handshake (`set_session`), with the certificates the full
+//!   handshake gave, which `peer_certificates` gives again; servers resume through tickets
+//!   (OpenSSL's internal session store is off) and, without a `session_id_context`, use
+//!   `net-tls`. `SessionInfo::resumed` is `SSL_session_reused`.
 //! - **Escape hatches**: [`Context::backend_context`](net_tls::Context::backend_context)
 //!   downcasts to [`openssl::ssl::SslContext`], and `net_tls::ssl_handle` to
 //!   `openssl::ssl::SslStream<net_core::SocketIo>` ([`Stream`]):

@@ -39,6 +39,11 @@
 //!   (`client_auth`, checked against `ca_file`/`ca_dir`; under `VerifyMode::None` any
 //!   certificate is accepted).
 //! - ALPN.
+//! - Session resumption (unless `session_resumption(false)`): each client configuration has a
+//!   session store per server port (rustls keys its own by name only), so a session is
+//!   resumed for the same name and port only; servers issue stateless tickets (ring's
+//!   `Ticketer`) and keep rustls's session-id cache. `SessionInfo::resumed` reads
+//!   `handshake_kind`.
 //! - End of stream without close_notify reads as end of stream, and
 //!   `net_tls::closed_cleanly` says `Some(false)`.
 //!

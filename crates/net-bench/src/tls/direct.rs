@@ -46,12 +46,12 @@ impl Backend for Rustls {
     fn connect(config: &Self::Config, tcp: TcpStream) -> Box<dyn End> {
         let name = SERVER_NAME.try_into().expect("server name");
         let conn = rustls::ClientConnection::new(config.0.clone(), name).expect("client connection");
-        direct(handshake(conn, tcp), close_rustls)
+        direct(handshake(conn, tcp), close_rustls, resumed_rustls)
     }
 
     fn accept(config: &Self::Config, tcp: TcpStream) -> Box<dyn End> {
         let conn = rustls::ServerConnection::new(config.1.clone()).expect("server connection");
-        direct(handshake(conn, tcp), close_rustls)
+        direct(handshake(conn, tcp), close_rustls, resumed_rustls)
     }
 }
 
@@ -82,18 +82,30 @@ where
     let _ = stream.flush();
 }
 
+#[cfg(feature = "rustls")]
+fn resumed_rustls<C, S>(stream: &rustls::StreamOwned<C, TcpStream>) -> Option<bool>
+where
+    C: std::ops::DerefMut<Target = rustls::ConnectionCommon<S>>,
+    S: rustls::SideData,
+{
+    Some(stream.conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed))
+}
+
 /// OpenSSL with the settings of net's OpenSSL backend: any version, partial writes, the CA
-/// as the only root, SNI and the host name checked (no partial wildcards).
+/// as the only root, SNI and the host name checked (no partial wildcards). OpenSSL clients
+/// resume nothing by themselves: the client keeps the last session its server issued (the
+/// least an application does to resume) and offers it to the next connection; the server
+/// keeps OpenSSL's defaults (a session cache, and tickets).
 #[cfg(feature = "openssl")]
 pub(crate) enum OpenSsl {}
 
 #[cfg(feature = "openssl")]
 impl Backend for OpenSsl {
     const KIND: BackendKind = BackendKind::OpenSsl;
-    type Config = (openssl::ssl::SslContext, openssl::ssl::SslContext);
+    type Config = (openssl::ssl::SslContext, openssl::ssl::SslContext, LastSession);
 
     fn config(files: &Files) -> Self::Config {
-        use openssl::ssl::{SslContextBuilder, SslFiletype, SslMethod, SslMode, SslVerifyMode};
+        use openssl::ssl::{SslContextBuilder, SslFiletype, SslMethod, SslMode, SslSessionCacheMode, SslVerifyMode};
         let builder = || {
             let mut b = SslContextBuilder::new(SslMethod::tls()).expect("SSL_CTX");
             b.set_mode(SslMode::ENABLE_PARTIAL_WRITE | SslMode::ACCEPT_MOVING_WRITE_BUFFER);
@@ -102,26 +114,38 @@ impl Backend for OpenSsl {
         let mut client = builder();
         client.set_ca_file(&files.pki.ca_file).expect("CA file");
         client.set_verify(SslVerifyMode::PEER);
+        let last = LastSession::default();
+        let keep = last.clone();
+        client.set_session_cache_mode(SslSessionCacheMode::CLIENT);
+        client.set_new_session_callback(move |_ssl, session| *keep.lock().expect("session slot") = Some(session));
         let mut server = builder();
         server.set_certificate_chain_file(&files.leaf.chain).expect("certificate chain");
         server.set_private_key_file(&files.leaf.key, SslFiletype::PEM).expect("key");
-        (client.build(), server.build())
+        (client.build(), server.build(), last)
     }
 
     fn connect(config: &Self::Config, tcp: TcpStream) -> Box<dyn End> {
         let mut ssl = openssl::ssl::Ssl::new(&config.0).expect("SSL");
+        if let Some(session) = config.2.lock().expect("session slot").as_ref() {
+            // SAFETY: the session was issued to a connection of this same client context.
+            unsafe { ssl.set_session(session) }.expect("set_session");
+        }
         ssl.set_hostname(SERVER_NAME).expect("SNI");
         let param = ssl.param_mut();
         param.set_hostflags(openssl::x509::verify::X509CheckFlags::NO_PARTIAL_WILDCARDS);
         param.set_host(SERVER_NAME).expect("host name");
-        direct(ssl.connect(tcp).expect("openssl connect"), close_openssl)
+        direct(ssl.connect(tcp).expect("openssl connect"), close_openssl, resumed_openssl)
     }
 
     fn accept(config: &Self::Config, tcp: TcpStream) -> Box<dyn End> {
         let ssl = openssl::ssl::Ssl::new(&config.1).expect("SSL");
-        direct(ssl.accept(tcp).expect("openssl accept"), close_openssl)
+        direct(ssl.accept(tcp).expect("openssl accept"), close_openssl, resumed_openssl)
     }
 }
+
+/// The last session an OpenSSL client was issued.
+#[cfg(feature = "openssl")]
+type LastSession = std::sync::Arc<std::sync::Mutex<Option<openssl::ssl::SslSession>>>;
 
 #[cfg(feature = "openssl")]
 use net::tls::openssl::openssl;
@@ -129,6 +153,11 @@ use net::tls::openssl::openssl;
 #[cfg(feature = "openssl")]
 fn close_openssl(stream: &mut openssl::ssl::SslStream<TcpStream>) {
     let _ = stream.shutdown();
+}
+
+#[cfg(feature = "openssl")]
+fn resumed_openssl(stream: &openssl::ssl::SslStream<TcpStream>) -> Option<bool> {
+    Some(stream.ssl().session_reused())
 }
 
 /// native-tls with the settings of net's native-tls backend: the CA as the only root, the
@@ -155,11 +184,11 @@ impl Backend for NativeTls {
     }
 
     fn connect(config: &Self::Config, tcp: TcpStream) -> Box<dyn End> {
-        direct(config.0.connect(SERVER_NAME, tcp).expect("native-tls connect"), close_native)
+        direct(config.0.connect(SERVER_NAME, tcp).expect("native-tls connect"), close_native, |_| None)
     }
 
     fn accept(config: &Self::Config, tcp: TcpStream) -> Box<dyn End> {
-        direct(config.1.accept(tcp).expect("native-tls accept"), close_native)
+        direct(config.1.accept(tcp).expect("native-tls accept"), close_native, |_| None)
     }
 }
 

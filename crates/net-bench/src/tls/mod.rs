@@ -54,6 +54,8 @@ pub(crate) trait End: Send {
     /// Sends close_notify (errors ignored: the peer may be gone); the descriptor closes
     /// when the end is dropped.
     fn close(&mut self);
+    /// Whether its handshake resumed a session; `None` when the crate cannot tell.
+    fn resumed(&self) -> Option<bool>;
 }
 
 impl End for net::Socket {
@@ -66,12 +68,17 @@ impl End for net::Socket {
     fn close(&mut self) {
         net::Socket::close(self);
     }
+    fn resumed(&self) -> Option<bool> {
+        net::tls::session_info(self).and_then(|info| info.resumed)
+    }
 }
 
-/// A TLS crate's stream over a `TcpStream`, with that crate's way to send close_notify.
+/// A TLS crate's stream over a `TcpStream`, with that crate's way to send close_notify and
+/// to tell a resumed handshake.
 struct Direct<S> {
     stream: S,
     close_notify: fn(&mut S),
+    resumed: fn(&S) -> Option<bool>,
 }
 
 impl<S: Read + Write + Send> End for Direct<S> {
@@ -84,10 +91,17 @@ impl<S: Read + Write + Send> End for Direct<S> {
     fn close(&mut self) {
         (self.close_notify)(&mut self.stream);
     }
+    fn resumed(&self) -> Option<bool> {
+        (self.resumed)(&self.stream)
+    }
 }
 
-fn direct<S: Read + Write + Send + 'static>(stream: S, close_notify: fn(&mut S)) -> Box<dyn End> {
-    Box::new(Direct { stream, close_notify })
+fn direct<S: Read + Write + Send + 'static>(
+    stream: S,
+    close_notify: fn(&mut S),
+    resumed: fn(&S) -> Option<bool>,
+) -> Box<dyn End> {
+    Box::new(Direct { stream, close_notify, resumed })
 }
 
 /// A backend, and its crate used directly with the settings the backend uses.
@@ -210,32 +224,71 @@ pub(crate) fn bulk<B: Backend>(variant: Variant, ctx: &Ctx) -> f64 {
     per_second(2.0 * total as f64 / MIB, elapsed)
 }
 
+/// Full handshakes: the client never reads, so it never gets the server's TLS 1.3 tickets
+/// and has no session to resume (checked on the server, where the crate can tell).
 pub(crate) fn handshakes<B: Backend>(variant: Variant, ctx: &Ctx) -> f64 {
+    let (rate, resumed) = connections::<B>(variant, ctx, false);
+    assert!(resumed.is_none_or(|r| r == 0), "{variant:?} {}: {resumed:?} full handshakes resumed", B::KIND);
+    rate
+}
+
+/// Resumed handshakes: one connection first (not timed) leaves the client a session; then
+/// every connection resumes the session the one before it left (its byte comes back, and
+/// with it the server's new tickets). Checked on the server, where the crate can tell.
+pub(crate) fn resumed_handshakes<B: Backend>(variant: Variant, ctx: &Ctx) -> f64 {
+    let n = ctx.sizes.handshakes;
+    let (rate, resumed) = connections::<B>(variant, ctx, true);
+    assert_eq!(resumed, Some(n), "{variant:?} {}: resumed handshakes of {n}", B::KIND);
+    rate
+}
+
+/// `handshakes` sequential connections, each a handshake, one byte from the client (checked
+/// by the server) and a close; with `echo`, the server sends the byte back and the client
+/// reads it, after one connection that is not timed. Handshakes per second, and how many of
+/// the timed ones the server saw resumed (`None` when the crate cannot tell).
+fn connections<B: Backend>(variant: Variant, ctx: &Ctx, echo: bool) -> (f64, Option<usize>) {
     let n = ctx.sizes.handshakes;
     let cpu = last_cpu();
     let _pinned = cpu.map(Pinned::to);
     let (mut accept, mut connect) = endpoints::<B>(variant, ctx, false);
+    let primer = usize::from(echo);
     let server = thread::spawn(move || {
         let _pinned = cpu.map(Pinned::to);
         probe::reading(|| {
-            let mut good = 0usize;
-            for i in 0..n {
+            let (mut good, mut resumed) = (0usize, Some(0usize));
+            for i in 0..primer + n {
                 let mut end = accept();
                 let mut byte = [0u8; 1];
                 good += usize::from(end.recv_some(&mut byte) == 1 && byte[0] == i as u8);
+                if echo {
+                    end.send_all(&byte);
+                }
+                if i >= primer {
+                    resumed = resumed.zip(end.resumed()).map(|(count, r)| count + usize::from(r));
+                }
                 end.close();
             }
-            good
+            (good, resumed)
         })
     });
-    let start = Instant::now();
-    for i in 0..n {
+    let mut visit = |i: usize| {
         let mut end = connect();
         end.send_all(&[i as u8]);
+        if echo {
+            let mut byte = [0u8; 1];
+            assert!(end.recv_some(&mut byte) == 1 && byte[0] == i as u8, "{variant:?} {}: echo", B::KIND);
+        }
         end.close();
+    };
+    for i in 0..primer {
+        visit(i);
     }
-    let good = server.join().expect("server");
+    let start = Instant::now();
+    for i in primer..primer + n {
+        visit(i);
+    }
+    let (good, resumed) = server.join().expect("server");
     let elapsed = start.elapsed();
-    assert_eq!(good, n, "{variant:?} {}: connections whose byte arrived", B::KIND);
-    per_second(n as f64, elapsed)
+    assert_eq!(good, primer + n, "{variant:?} {}: connections whose byte arrived", B::KIND);
+    (per_second(n as f64, elapsed), resumed)
 }
