@@ -231,3 +231,99 @@ fn ten_thousand_faulted_connections_leak_no_descriptor_and_never_hang() {
     assert_eq!(open_fds(), before, "descriptors leaked");
     drop(path);
 }
+
+/// A connected pair across the path: (client in A, server in B), accepted by `accept`
+/// (`Socket::accept`, or a TLS listener's).
+fn pair_across(path: &Path, wrap: impl FnOnce(&mut Socket, &mut Socket)) -> (Socket, Socket) {
+    let (mut l, port) = listener_in_b(path);
+    let mut c = socket_in_a(path);
+    wrap(&mut l, &mut c);
+    let accept = thread::spawn(move || l.accept());
+    let connected = c.connect_timeout(ADDR_B, port, Duration::from_secs(10));
+    let s = accept.join().unwrap().expect("accept");
+    connected.expect("connect");
+    (c, s)
+}
+
+#[test]
+fn resets_and_half_closes_mid_line_keep_the_bytes_before_them() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(path) = path_or_skip("resets_and_half_closes_mid_line_keep_the_bytes_before_them") else { return };
+    path.set(Impairment { delay: Duration::from_millis(20), jitter: Duration::from_millis(10), ..Impairment::default() });
+    let long = ReadOptions::new().timeout(Duration::from_secs(10));
+    let strict = long.clone().flags(net::SocketFlags::empty());
+
+    // Reset mid-line, without SafeDisconn: the partial line, then the reset as an error.
+    let (mut c, mut s) = pair_across(&path, |_, _| {});
+    s.send(b"first\npartial li").unwrap();
+    assert_eq!(c.recv_line_with(&long).unwrap(), "first");
+    // Wait until the partial line has crossed the path before resetting behind it.
+    let mut peek = [0u8; 10];
+    let peeked = c.recv_into_with(&mut peek, &long.clone().flag(net::SocketFlag::Peek)).unwrap();
+    assert!(peeked > 0);
+    thread::sleep(Duration::from_millis(200));
+    net_tests::reset(s);
+    let mut line = Vec::new();
+    assert_eq!(c.read_line_bytes(&mut line, &strict).unwrap(), net::ReadLineResult::PartialLine);
+    assert_eq!(line, b"partial li");
+    let err = c.read_line_bytes(&mut line, &strict).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::ConnectionReset, "{err}");
+
+    // Half-close mid-line: the partial line, then the end of the stream.
+    let (mut c, mut s) = pair_across(&path, |_, _| {});
+    s.send(b"whole\nhalf").unwrap();
+    s.shutdown(std::net::Shutdown::Write).unwrap();
+    assert_eq!(c.recv_line_with(&long).unwrap(), "whole");
+    assert_eq!(c.recv_line_with(&long).unwrap(), "half");
+    assert_eq!(c.recv_line_with(&long).unwrap(), "");
+}
+
+#[cfg(any(feature = "rustls", feature = "openssl", feature = "native-tls"))]
+#[test]
+fn tls_resets_mid_handshake_and_mid_record_are_errors_that_keep_what_came_before() {
+    use net_tests::certs::{Pki, Validity};
+    use net_tests::tls::{client_context, server_context};
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(path) = path_or_skip("tls_resets_mid_handshake_and_mid_record") else { return };
+    path.set(Impairment { delay: Duration::from_millis(20), ..Impairment::default() });
+    let pki = Pki::new("faults-reset");
+    let leaf = pki.server("b", &[ADDR_B], Validity::Current);
+    let long = ReadOptions::new().timeout(Duration::from_secs(10));
+    for kind in net::tls::enabled_backends() {
+        let before = open_fds();
+        // Mid-handshake: the server takes the ClientHello, then resets.
+        let (mut l, port) = listener_in_b(&path);
+        let mut c = socket_in_a(&path);
+        client_context(kind, &pki).wrap_socket(&mut c).unwrap();
+        let server = thread::spawn(move || {
+            let mut s = l.accept().unwrap();
+            let _ = s.recv_with(5, &ReadOptions::new().timeout(Duration::from_secs(10)));
+            net_tests::reset(s);
+        });
+        let err = c.connect_timeout(ADDR_B, port, Duration::from_secs(10)).unwrap_err();
+        server.join().unwrap();
+        assert!(!matches!(err, Error::Timeout { .. }), "{kind}: a reset is not a timeout: {err}");
+        c.close();
+
+        // Mid-record: whole lines arrive, then the reset is an error, not a short success.
+        let (mut c, mut s) = pair_across(&path, |l, c| {
+            server_context(kind, &leaf).wrap_socket(l).unwrap();
+            client_context(kind, &pki).wrap_socket(c).unwrap();
+        });
+        s.send(b"sealed line\n").unwrap();
+        assert_eq!(c.recv_line_with(&long).unwrap(), "sealed line", "{kind}");
+        // A record header promising more than follows, straight on the TCP stream, then RST.
+        let raw = socket2::SockRef::from(&s);
+        raw.send(&[23, 3, 3, 0x40, 0x00, 1, 2, 3]).unwrap();
+        thread::sleep(Duration::from_millis(100));
+        net_tests::reset(s);
+        let strict = long.clone().flags(net::SocketFlags::empty());
+        let err = match c.recv_line_with(&strict) {
+            Err(e) => e,
+            Ok(line) => panic!("{kind}: a stream cut inside a record read as {line:?}, not an error"),
+        };
+        assert!(!matches!(err, Error::Timeout { .. }), "{kind}: {err}");
+        c.close();
+        assert_eq!(open_fds(), before, "{kind}: descriptors left open");
+    }
+}

@@ -4,7 +4,7 @@ use std::any::Any;
 use std::io::{self, Read, Write};
 
 use net_core::{ReadAheadIo, SocketIo};
-use net_tls::{BackendKind, Certificate, TlsError, TlsSession};
+use net_tls::{BackendKind, Certificate, RecordFraming, TlsError, TlsSession};
 
 use crate::hello::{suite_name, version_name, HelloWatch, Negotiated};
 
@@ -35,12 +35,21 @@ pub struct NativeIo {
     /// Our side: the server's flight is what a server writes and what a client reads.
     server: bool,
     hello: HelloWatch,
+    /// Where the bytes read stand in the record framing: an end of stream inside a record is
+    /// data lost, reported as an error.
+    framing: RecordFraming,
 }
 
 impl NativeIo {
     /// Watches `io`, for the `server` or the client side.
     pub(crate) fn new(io: SocketIo, server: bool) -> Self {
-        NativeIo { io: ReadAheadIo::new(io), eof: false, server, hello: HelloWatch::default() }
+        NativeIo {
+            io: ReadAheadIo::new(io),
+            eof: false,
+            server,
+            hello: HelloWatch::default(),
+            framing: RecordFraming::default(),
+        }
     }
 
     /// The socket's I/O handle (see the type's example).
@@ -55,6 +64,7 @@ impl Read for NativeIo {
         if n == 0 && !buf.is_empty() {
             self.eof = true;
         }
+        self.framing.feed(&buf[..n]);
         if !self.server {
             self.hello.feed(&buf[..n]);
         }
@@ -166,6 +176,11 @@ impl TlsSession for Session {
                 self.eof = Some(!truncated);
                 // After a bare end of stream the TLS library may not shut down cleanly.
                 self.shut |= truncated;
+                if truncated && self.stream.get_ref().framing.inside_a_record() {
+                    // The stream ended inside a record: what it held is lost. An error, even
+                    // under SafeDisconn, never a quiet end.
+                    return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the stream ended inside a TLS record"));
+                }
                 Ok(0)
             }
             Ok(n) => Ok(n),

@@ -71,6 +71,22 @@ pub(crate) fn describe(e: &openssl::ssl::Error, handshake: bool) -> String {
     }
 }
 
+#[allow(unsafe_code)]
+extern "C" {
+    // OpenSSL 1.1.0 and later; openssl-sys does not bind it.
+    fn SSL_has_pending(ssl: *const openssl_sys::SSL) -> std::os::raw::c_int;
+}
+
+/// Whether OpenSSL holds bytes it read and has not made into plaintext yet: after an end of
+/// stream, the start of a record that never finished (read-ahead keeps it in the buffer).
+fn has_pending(ssl: &SslRef) -> bool {
+    use foreign_types_shared::ForeignTypeRef as _;
+    // SAFETY: `ssl` is a live SSL object for the duration of the call, which only reads it.
+    #[allow(unsafe_code)]
+    let pending = unsafe { SSL_has_pending(ssl.as_ptr()) };
+    pending == 1
+}
+
 fn is_unexpected_eof(e: &openssl::ssl::Error) -> bool {
     match e.code() {
         // OpenSSL 1.1: an EOF without close_notify is a SYSCALL error with no errno.
@@ -182,6 +198,14 @@ impl TlsSession for Session {
                 Err(e) if is_unexpected_eof(&e) => {
                     self.eof = Some(false);
                     self.failed = true;
+                    if has_pending(self.stream.ssl()) {
+                        // The stream ended inside a record: what it held is lost. An error,
+                        // even under SafeDisconn, never a quiet end.
+                        return Err(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            "the stream ended inside a TLS record",
+                        ));
+                    }
                     return Ok(0);
                 }
                 // A post-handshake message (a session ticket...) consumed, no data yet.
@@ -235,9 +259,14 @@ impl TlsSession for Session {
     }
 
     fn peer_certificates(&self) -> Vec<Certificate> {
+        let ssl = self.stream.ssl();
         match &self.resumed_chain {
             Some(chain) => chain.clone(),
-            None => peer_chain(self.stream.ssl(), self.verified),
+            // A resumed server session (from a ticket) holds no verified chain: build it again.
+            None if self.verified && ssl.is_server() && ssl.session_reused() => {
+                resume::verified_again(ssl).unwrap_or_else(|| peer_chain(ssl, false))
+            }
+            None => peer_chain(ssl, self.verified),
         }
     }
 

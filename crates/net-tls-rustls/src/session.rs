@@ -4,7 +4,7 @@ use std::any::Any;
 use std::io::{self, Read, Write};
 
 use net_core::{ReadAheadIo, SocketIo};
-use net_tls::{Certificate, CertificateReason, PeerAlert, TlsError, TlsSession};
+use net_tls::{Certificate, CertificateReason, PeerAlert, RecordFraming, TlsError, TlsSession};
 use rustls::Connection;
 
 use crate::config::iana_name;
@@ -42,12 +42,36 @@ pub struct RustlsSession {
     closed: Option<bool>,
     /// The fatal TLS error the session met, returned again by every later read and write.
     failed: Option<rustls::Error>,
+    /// Where the ciphertext read so far stands in its record framing: an end of stream inside
+    /// a record is a truncation, never a quiet end (rustls drops the partial record).
+    framing: RecordFraming,
+}
+
+/// The descriptor as rustls reads it, each read noted in the framing.
+struct Framed<'a> {
+    io: &'a mut ReadAheadIo,
+    framing: &'a mut RecordFraming,
+}
+
+impl io::Read for Framed<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.io.read(buf)?;
+        self.framing.feed(&buf[..n]);
+        Ok(n)
+    }
 }
 
 impl RustlsSession {
     /// Runs the handshake of `conn` over `io` to its end.
     pub(crate) fn handshake(conn: Connection, io: SocketIo) -> Result<RustlsSession, TlsError> {
-        let mut session = RustlsSession { conn, io: ReadAheadIo::new(io), pending: 0, closed: None, failed: None };
+        let mut session = RustlsSession {
+            conn,
+            io: ReadAheadIo::new(io),
+            pending: 0,
+            closed: None,
+            failed: None,
+            framing: RecordFraming::default(),
+        };
         session.drive_handshake().map(|()| session)
     }
 
@@ -57,7 +81,7 @@ impl RustlsSession {
             if !self.conn.is_handshaking() {
                 return Ok(());
             }
-            match self.conn.read_tls(&mut self.io) {
+            match self.conn.read_tls(&mut Framed { io: &mut self.io, framing: &mut self.framing }) {
                 Ok(0) => {
                     let eof = io::Error::new(
                         io::ErrorKind::UnexpectedEof,
@@ -162,10 +186,16 @@ impl RustlsSession {
             if self.closed.is_some() {
                 return Ok(0);
             }
-            match self.conn.read_tls(&mut self.io) {
+            match self.conn.read_tls(&mut Framed { io: &mut self.io, framing: &mut self.framing }) {
+                Ok(0) if self.framing.inside_a_record() => {
+                    // The stream ended inside a record: what it held is lost. An error, even
+                    // under SafeDisconn, as the other backends report it.
+                    self.closed = Some(false);
+                    return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the stream ended inside a TLS record"));
+                }
                 Ok(0) => {
-                    // End of stream on the descriptor without close_notify (a close_notify
-                    // sets `closed` when it is processed); a partial record is dropped.
+                    // End of stream on the descriptor without close_notify, between records (a
+                    // close_notify sets `closed` when it is processed).
                     self.closed = Some(false);
                     return Ok(0);
                 }

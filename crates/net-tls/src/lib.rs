@@ -31,6 +31,7 @@ mod cert_facts;
 mod context;
 mod der;
 mod error;
+mod framing;
 mod identity;
 mod names;
 mod options;
@@ -50,6 +51,7 @@ pub use context::{
     ExtraData, SessionInfo,
 };
 pub use error::{TlsError, TlsErrorExt};
+pub use framing::RecordFraming;
 pub use identity::{load_certificates, parse_certificates, Identity};
 pub use names::{DistinguishedName, NameAttribute};
 pub use options::{

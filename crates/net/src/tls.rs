@@ -28,6 +28,8 @@ pub use net_tls::{
 pub use net_tls::{ca_dir_files, read_file, RootSources, CERT_DIR_ENV, CERT_FILE_ENV};
 /// ALPN lists: checked, encoded and matched the same way on every backend.
 pub use net_tls::alpn;
+/// The TLS record framing of a byte stream (for telling a truncation from a bare end).
+pub use net_tls::RecordFraming;
 /// Why a certificate was refused, the same on every backend; the peer's alerts by their RFC
 /// names; certificate pinning.
 pub use net_tls::{check_pinned, pinned_certificate, CertificateReason, PeerAlert};
