@@ -240,6 +240,45 @@ impl Pki {
         self.files(stem, &der, &key)
     }
 
+    /// A server certificate for `names` of this CA with the serial number `serial`.
+    pub fn server_with_serial(&self, stem: &str, names: &[&str], serial: u64) -> Leaf {
+        let mut params = leaf_params(names, Validity::Current, false);
+        params.serial_number = Some(serial.into());
+        let key = KeyPair::generate().expect("leaf key");
+        let cert = params.signed_by(&key, &self.ca).expect("leaf");
+        let leaf = self.files(stem, cert.der(), &key);
+        write(&leaf.chain, &format!("{}{}", cert.pem(), self.ca.pem()));
+        leaf
+    }
+
+    /// A revocation list of this CA (PEM, valid now) revoking the serial numbers `revoked`.
+    pub fn crl(&self, stem: &str, revoked: &[u64]) -> PathBuf {
+        let at = |offset: i64| {
+            let (y, m, d) = civil(today() + offset);
+            rcgen::date_time_ymd(y, m, d)
+        };
+        let params = rcgen::CertificateRevocationListParams {
+            this_update: at(-1),
+            next_update: at(30),
+            crl_number: 1u64.into(),
+            issuing_distribution_point: None,
+            revoked_certs: revoked
+                .iter()
+                .map(|&serial| rcgen::RevokedCertParams {
+                    serial_number: serial.into(),
+                    revocation_time: at(-1),
+                    reason_code: Some(rcgen::RevocationReason::KeyCompromise),
+                    invalidity_date: None,
+                })
+                .collect(),
+            key_identifier_method: rcgen::KeyIdMethod::Sha256,
+        };
+        let crl = params.signed_by(&self.ca).expect("CRL");
+        let path = self.dir.join(format!("{stem}.crl.pem"));
+        write(&path, &crl.pem().expect("CRL PEM"));
+        path
+    }
+
     /// Writes a leaf's files: the certificate (and as the chain, alone) and its key.
     fn files(&self, stem: &str, der: &[u8], key: &KeyPair) -> Leaf {
         let leaf = Leaf {

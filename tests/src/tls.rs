@@ -265,6 +265,7 @@ pub fn options_requiring(capability: Capability, pki: &Pki, leaf: &Leaf) -> Cont
             .psk_client(|_| Some(("id".to_owned(), b"0123456789abcdef".to_vec()))),
         Capability::Alpn => ContextOptions::new().alpn(["http/1.1"]),
         Capability::BundledRoots => ContextOptions::new().bundled_roots(),
+        Capability::Crl => ContextOptions::new().ca_file(&pki.ca_file).crl_file(pki.crl("caps", &[])),
         // Not an option: every backend makes the context, and `peer_certificates` says more
         // or less. Asking for nothing special is the honest request here.
         Capability::VerifiedChain => ContextOptions::new(),

@@ -765,3 +765,35 @@ fn a_server_refusing_our_certificate_is_a_tls_error_with_the_alert() {
         format!("TLS handshake failed ({KIND}): the peer sent the alert certificate_required (116)")
     );
 }
+
+#[test]
+fn a_revoked_certificate_is_refused_where_the_backend_reads_revocation_lists() {
+    let pki = Pki::new("revocation");
+    let revoked = pki.server_with_serial("revoked", &["localhost"], 0x5151);
+    let good = pki.server_with_serial("good", &["localhost"], 0x5152);
+    let crl = pki.crl("ca", &[0x5151]);
+    let opts = ContextOptions::new().backend(KIND).ca_file(&pki.ca_file).crl_file(&crl);
+    if !has(Capability::Crl) {
+        let err = new_context(opts).unwrap_err();
+        assert!(
+            matches!(err, TlsError::Unsupported { backend, capability: Capability::Crl, hint: Some(_) } if backend == KIND),
+            "{err}"
+        );
+        return;
+    }
+    let checking = new_context(opts).unwrap();
+    let (client, _) = net_tests::tls::handshake(&server_context(KIND, &revoked), &checking, "localhost");
+    let err = client.err().unwrap_or_else(|| panic!("{KIND}: a revoked certificate was accepted"));
+    assert_eq!(err.certificate_reason(), Some(&net::tls::CertificateReason::Revoked), "{KIND}: {err}");
+    net_tests::tls::ok(net_tests::tls::handshake(&server_context(KIND, &good), &checking, "localhost"));
+    // Without the list, the revoked certificate is like any other.
+    net_tests::tls::ok(net_tests::tls::handshake(
+        &server_context(KIND, &revoked),
+        &client_context(KIND, &pki),
+        "localhost",
+    ));
+    // A file holding no list is an error naming it.
+    let err =
+        new_context(ContextOptions::new().backend(KIND).ca_file(&pki.ca_file).crl_file(&pki.ca_file)).unwrap_err();
+    assert!(matches!(err, TlsError::File { what: "CRL file", .. }), "{err}");
+}

@@ -208,6 +208,9 @@ impl NativeTlsContext {
         if options.bundled_roots {
             return Err(unsupported(Capability::BundledRoots));
         }
+        if options.crl_file.is_some() {
+            return Err(unsupported(Capability::Crl));
+        }
         let pin = if verify { pinned_certificate(options)? } else { None };
         let leaf_check = match (&pin, verify) {
             (Some(pinned), _) => LeafCheck::Pinned(pinned.clone()),

@@ -14,7 +14,8 @@
 //! # What it can do, and what it refuses
 //! native-tls offers a small common API, so this backend refuses, when the context is made,
 //! with [`TlsError::Unsupported`]: `cipher_list`, `cipher_suites`, `session_id_context`, PSK
-//! (hint and callbacks), `client_auth` (a server cannot ask for client certificates), and
+//! (hint and callbacks), `client_auth` (a server cannot ask for client certificates),
+//! `bundled_roots` and `crl_file` (it takes neither), and
 //! pinned versions other than TLS 1.2: TLS 1.0/1.1 (OpenSSL 3 allows them only at security
 //! level 0, which native-tls cannot set) and TLS 1.3 (native-tls builds OpenSSL servers from
 //! Mozilla's "intermediate" profile, which turns TLS 1.3 off). With `ProtocolVersion::Any` a

@@ -9,8 +9,8 @@ use std::sync::{Mutex, OnceLock};
 
 use net_core::SocketIo;
 use net_tls::{
-    pinned_certificate, BackendContext, BackendKind, Capability, Certificate, ClientAuth, ContextOptions, Identity,
-    ProtocolVersion, PskClientCallback, PskServerCallback, TlsError, TlsSession, VerifyMode,
+    pinned_certificate, revocation_lists, BackendContext, BackendKind, Capability, Certificate, ClientAuth,
+    ContextOptions, Identity, ProtocolVersion, PskClientCallback, PskServerCallback, TlsError, TlsSession, VerifyMode,
 };
 use openssl::ex_data::Index;
 use openssl::ssl::{
@@ -18,7 +18,7 @@ use openssl::ssl::{
 };
 use openssl::stack::Stack;
 use openssl::x509::store::X509StoreBuilder;
-use openssl::x509::verify::X509CheckFlags;
+use openssl::x509::verify::{X509CheckFlags, X509VerifyFlags};
 use openssl::x509::X509Name;
 
 use crate::backend_error;
@@ -38,6 +38,9 @@ pub(crate) struct OpenSslContext {
     can_serve: bool,
     /// `ContextOptions::pinned_certificate`: the one server certificate trusted.
     pinned: Option<Certificate>,
+    /// `ContextOptions::crl_file` gave revocation lists: clients check the server's
+    /// certificate against them.
+    crl_check: bool,
     /// The client sessions remembered, when resumption is on.
     sessions: Option<ClientSessions>,
 }
@@ -241,6 +244,14 @@ impl OpenSslContext {
             }
         }
 
+        let crls = revocation_lists(options)?;
+        if !crls.is_empty() {
+            verify::add_crls(&mut b, &crls).map_err(|e| {
+                let path = options.crl_file.as_deref().unwrap_or_else(|| std::path::Path::new(""));
+                TlsError::invalid_file("CRL file", path, format!("a list OpenSSL refuses: {e}"))
+            })?;
+        }
+
         if let Some(hint) = &options.psk_identity_hint {
             set_psk_identity_hint(&mut b, hint)?;
         }
@@ -265,6 +276,7 @@ impl OpenSslContext {
             client_auth: options.client_auth,
             can_serve: has_cert || options.psk_server.is_some(),
             pinned: pinned_certificate(options)?,
+            crl_check: !crls.is_empty(),
             sessions,
         })
     }
@@ -299,6 +311,9 @@ impl BackendContext for OpenSslContext {
         ssl.set_connect_state();
         let verify = self.verify != VerifyMode::None;
         if verify {
+            if self.crl_check && self.pinned.is_none() {
+                ssl.param_mut().set_flags(X509VerifyFlags::CRL_CHECK).map_err(backend_error)?;
+            }
             verify::install(&mut ssl, self.pinned.clone(), hostname);
         } else {
             ssl.set_verify(SslVerifyMode::NONE);

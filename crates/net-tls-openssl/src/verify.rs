@@ -106,3 +106,46 @@ pub(crate) fn peer_alert(e: &openssl::ssl::Error) -> Option<PeerAlert> {
         u8::try_from(code).ok().map(PeerAlert)
     })
 }
+
+#[allow(unsafe_code)]
+mod ffi {
+    use std::ffi::c_int;
+    // SAFETY (of the declaration): OpenSSL's prototype is
+    // `int X509_STORE_add_crl(X509_STORE *xs, X509_CRL *x)`; libcrypto is linked by openssl-sys.
+    extern "C" {
+        /// Not bound by openssl-sys.
+        pub(super) fn X509_STORE_add_crl(store: *mut openssl_sys::X509_STORE, crl: *mut openssl_sys::X509_CRL)
+            -> c_int;
+    }
+}
+
+/// Adds revocation lists (DER) to the context's certificate store; clients then check the
+/// server's certificate against them (`CRL_CHECK`, set on each client handshake).
+pub(crate) fn add_crls(
+    builder: &mut openssl::ssl::SslContextBuilder,
+    crls: &[Vec<u8>],
+) -> Result<(), openssl::error::ErrorStack> {
+    for der in crls {
+        let len = std::ffi::c_long::try_from(der.len()).unwrap_or(std::ffi::c_long::MAX);
+        let mut input = der.as_ptr();
+        #[allow(unsafe_code)]
+        // SAFETY: `d2i_X509_CRL` reads at most `len` bytes of `der`, which outlives the call,
+        // and returns a new CRL or null. The store of `builder`'s live SSL_CTX takes its own
+        // reference to the CRL (`X509_STORE_add_crl`), so ours is freed once, here.
+        let added = unsafe {
+            let crl = openssl_sys::d2i_X509_CRL(std::ptr::null_mut(), &mut input, len);
+            if crl.is_null() {
+                0
+            } else {
+                let store = openssl_sys::SSL_CTX_get_cert_store(builder.as_ptr());
+                let ok = ffi::X509_STORE_add_crl(store, crl);
+                openssl_sys::X509_CRL_free(crl);
+                ok
+            }
+        };
+        if added != 1 {
+            return Err(openssl::error::ErrorStack::get());
+        }
+    }
+    Ok(())
+}

@@ -5,14 +5,14 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use net_tls::{
-    pinned_certificate, Capability, ClientAuth, ContextOptions, Identity, ProtocolVersion, RootSources, TlsError,
-    VerifyMode,
+    pinned_certificate, revocation_lists, Capability, ClientAuth, ContextOptions, Identity, ProtocolVersion,
+    RootSources, TlsError, VerifyMode,
 };
 use rustls::client::danger::ServerCertVerifier;
 use rustls::client::Resumption;
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::danger::ClientCertVerifier;
 use rustls::server::WebPkiClientVerifier;
 use rustls::{CipherSuite, ClientConfig, RootCertStore, ServerConfig, SupportedCipherSuite, SupportedProtocolVersion};
@@ -306,9 +306,16 @@ fn server_verifiers(
             if roots.is_empty() {
                 return Err(TlsError::NoCaCertificates);
             }
-            let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-                .build()
-                .map_err(|e| TlsError::backend(RUSTLS, e))?;
+            let mut builder = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone());
+            let crls = revocation_lists(options)?;
+            if !crls.is_empty() {
+                // The server's own certificate, as OpenSSL's CRL_CHECK does; no list from its
+                // issuer is an unknown status, refused on both.
+                builder = builder
+                    .with_crls(crls.into_iter().map(CertificateRevocationListDer::from))
+                    .only_check_end_entity_revocation();
+            }
+            let webpki = builder.build().map_err(|e| TlsError::backend(RUSTLS, e))?;
             let unnamed = Arc::new(ChainOnly::new(webpki.clone()));
             Ok((Arc::new(Explained::new(webpki)), Arc::new(Explained::new(unnamed))))
         }

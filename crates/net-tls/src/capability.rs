@@ -46,6 +46,8 @@ pub enum Capability {
     /// `bundled_roots`: the Mozilla roots bundled with the program (webpki-roots) instead of
     /// the system's.
     BundledRoots,
+    /// `crl_file`: servers' certificates checked against revocation lists.
+    Crl,
     /// `session_resumption`: clients resume the sessions they remember (by server name and
     /// port), servers issue tickets, and both can be turned off; `SessionInfo::resumed` tells.
     SessionResumption,
@@ -76,6 +78,7 @@ impl Capability {
         Capability::Alpn,
         Capability::VerifiedChain,
         Capability::BundledRoots,
+        Capability::Crl,
         Capability::SessionResumption,
     ];
 }
@@ -99,6 +102,7 @@ impl fmt::Display for Capability {
             Capability::Alpn => "ALPN",
             Capability::VerifiedChain => "peer_certificates: verified chain up to the root",
             Capability::BundledRoots => "bundled Mozilla roots (webpki-roots) instead of the system's",
+            Capability::Crl => "certificate revocation lists (crl_file)",
             Capability::SessionResumption => "session resumption (chosen on or off, reported)",
         })
     }
@@ -195,6 +199,7 @@ pub fn known_capabilities(kind: BackendKind) -> Capabilities {
             C::ClientAuth,
             C::Alpn,
             C::BundledRoots,
+            C::Crl,
             C::SessionResumption,
         ]),
         // Everything but the bundled roots: webpki-roots holds trust anchors (names and

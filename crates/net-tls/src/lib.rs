@@ -59,6 +59,6 @@ pub use options::{
     PskClientCallback, PskServerCallback, VerifyMode, DEFAULT_HANDSHAKE_TIMEOUT,
 };
 pub use resumption::{SessionCache, SessionKey, SESSION_CACHE_SIZE};
-pub use pin::{check_pinned, pinned_certificate};
+pub use pin::{check_pinned, pinned_certificate, revocation_lists};
 pub use reason::CertificateReason;
 pub use roots::{ca_dir_files, read_file, RootSources, CERT_DIR_ENV, CERT_FILE_ENV, MAX_FILE_SIZE};

@@ -293,6 +293,10 @@ pub struct ContextOptions {
     /// Trust the Mozilla roots bundled with webpki-roots instead of the system's, when no
     /// other root is named (rustls only: see `Capability::BundledRoots`).
     pub bundled_roots: bool,
+    /// Certificate revocation lists (a PEM or DER file): a server certificate they revoke is
+    /// refused (`CertificateReason::Revoked`), and so is one whose issuer has no list in the
+    /// file (its status is unknown). Checks the server's own certificate (`Capability::Crl`).
+    pub crl_file: Option<PathBuf>,
     /// Whether servers ask for client certificates.
     pub client_auth: ClientAuth,
     /// The session id context (at most 32 bytes), for session resumption on servers.
@@ -342,6 +346,7 @@ impl Default for ContextOptions {
             ca_dir: None,
             pinned_certificate: None,
             bundled_roots: false,
+            crl_file: None,
             client_auth: ClientAuth::default(),
             session_id_context: None,
             psk_identity_hint: None,
@@ -369,6 +374,7 @@ impl fmt::Debug for ContextOptions {
             .field("ca_dir", &self.ca_dir)
             .field("pinned_certificate", &self.pinned_certificate)
             .field("bundled_roots", &self.bundled_roots)
+            .field("crl_file", &self.crl_file)
             .field("client_auth", &self.client_auth)
             .field("session_id_context", &self.session_id_context)
             .field("psk_identity_hint", &self.psk_identity_hint)
@@ -527,6 +533,20 @@ impl ContextOptions {
     /// ```
     pub fn bundled_roots(mut self) -> Self {
         self.bundled_roots = true;
+        self
+    }
+
+    /// Checks the server's certificate against these revocation lists (a PEM or DER file of
+    /// CRLs from the CAs that issue servers' certificates): a revoked certificate is refused
+    /// with `CertificateReason::Revoked`, and so is one whose issuer has no list here. rustls
+    /// and openssl; native-tls refuses it when the context is made (`Capability::Crl`).
+    ///
+    /// ```
+    /// let o = net::tls::ContextOptions::new().crl_file("revoked.pem");
+    /// assert!(o.crl_file.is_some());
+    /// ```
+    pub fn crl_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.crl_file = Some(path.into());
         self
     }
 

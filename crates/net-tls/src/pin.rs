@@ -1,4 +1,5 @@
-//! Certificate pinning: "trust exactly this certificate", the same on every backend.
+//! Certificate pinning ("trust exactly this certificate") and revocation lists, read the same
+//! way for every backend.
 
 use crate::error::TlsError;
 use crate::options::{Certificate, ContextOptions};
@@ -48,4 +49,33 @@ pub fn check_pinned(pinned: &Certificate, leaf: Option<&Certificate>) -> Result<
         Some(leaf) if leaf.as_der() == pinned.as_der() => Ok(()),
         _ => Err(CertificateReason::NotPinned),
     }
+}
+
+/// For backends: the revocation lists `ContextOptions::crl_file` names, as DER (every
+/// `X509 CRL` section of a PEM file, or one DER list), read when the context is made; empty
+/// when no file is named. A file that cannot be read or holds no list is a
+/// [`TlsError::File`] ("CRL file").
+///
+/// ```
+/// use net::tls::{revocation_lists, ContextOptions, TlsError};
+/// assert!(revocation_lists(&ContextOptions::new())?.is_empty());
+/// let not_crls = ContextOptions::new().crl_file(concat!(env!("NET_DOC_PKI"), "/ca.pem"));
+/// assert!(matches!(revocation_lists(&not_crls), Err(TlsError::File { what: "CRL file", .. })));
+/// # Ok::<(), TlsError>(())
+/// ```
+pub fn revocation_lists(options: &ContextOptions) -> Result<Vec<Vec<u8>>, TlsError> {
+    use rustls_pki_types::pem::PemObject;
+    let Some(path) = &options.crl_file else { return Ok(Vec::new()) };
+    let bytes = crate::roots::read_file("CRL file", path)?;
+    if bytes.first() == Some(&0x30) {
+        return Ok(vec![bytes]);
+    }
+    let lists = rustls_pki_types::CertificateRevocationListDer::pem_slice_iter(&bytes)
+        .map(|crl| crl.map(|c| c.as_ref().to_vec()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| TlsError::invalid_file("CRL file", path, e.to_string()))?;
+    if lists.is_empty() {
+        return Err(TlsError::invalid_file("CRL file", path, "no X509 CRL in the file (PEM or DER)"));
+    }
+    Ok(lists)
 }

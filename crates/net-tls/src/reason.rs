@@ -51,7 +51,7 @@ pub enum CertificateReason {
     CaUsedAsLeaf,
     /// A signature in the chain does not verify.
     BadSignature,
-    /// The certificate is revoked.
+    /// The certificate is revoked by a list of `ContextOptions::crl_file`.
     Revoked,
     /// The certificate is not the one pinned with `ContextOptions::pinned_certificate`.
     NotPinned,

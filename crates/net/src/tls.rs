@@ -32,7 +32,7 @@ pub use net_tls::alpn;
 pub use net_tls::RecordFraming;
 /// Why a certificate was refused, the same on every backend; the peer's alerts by their RFC
 /// names; certificate pinning.
-pub use net_tls::{check_pinned, pinned_certificate, CertificateReason, PeerAlert};
+pub use net_tls::{check_pinned, pinned_certificate, revocation_lists, CertificateReason, PeerAlert};
 /// Our own certificate and key in every format (PEM, DER, PKCS#1, SEC1, PKCS#8, PKCS#12),
 /// files read with a size cap, and certificate names.
 pub use net_tls::{
