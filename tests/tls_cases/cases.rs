@@ -797,3 +797,42 @@ fn a_revoked_certificate_is_refused_where_the_backend_reads_revocation_lists() {
         new_context(ContextOptions::new().backend(KIND).ca_file(&pki.ca_file).crl_file(&pki.ca_file)).unwrap_err();
     assert!(matches!(err, TlsError::File { what: "CRL file", .. }), "{err}");
 }
+
+#[test]
+fn a_resumed_session_keeps_the_clients_certificates_on_the_server() {
+    use net_tests::tls::client_with_identity;
+    if !(has(Capability::ClientAuth) && has(Capability::SessionResumption)) {
+        return; // covered by every_missing_capability_is_refused_when_the_context_is_made
+    }
+    let pki = Pki::new("resume-mtls");
+    let leaf = pki.server("localhost", &["localhost"], Validity::Current);
+    let alice = pki.client("alice");
+    let opts = ContextOptions::new().ca_file(&pki.ca_file).client_auth(ClientAuth::Required);
+    let server_ctx = server_context_with(KIND, &leaf, opts);
+    let (mut listener, port) = tls_listener(Some(&server_ctx), Domain::Inet);
+    let server = thread::spawn(move || {
+        (0..2)
+            .map(|_| {
+                let mut conn = listener.accept().unwrap();
+                assert_eq!(conn.recv_line().unwrap(), "hi");
+                conn.send(b"echo\n").unwrap();
+                let seen = (session_info(&conn).unwrap().resumed, peer_certificates(&conn));
+                assert_eq!(conn.recv_line().unwrap(), "");
+                seen
+            })
+            .collect::<Vec<_>>()
+    });
+    let client = client_with_identity(KIND, &pki, &alice);
+    for _ in 0..2 {
+        let mut c = Socket::tcp().unwrap();
+        client.wrap_socket(&mut c).unwrap();
+        c.connect("localhost", port).unwrap();
+        c.send(b"hi\n").unwrap();
+        assert_eq!(c.recv_line().unwrap(), "echo");
+        c.close();
+    }
+    let seen = server.join().unwrap();
+    assert_eq!((seen[0].0, seen[1].0), (Some(false), Some(true)), "{KIND}: full, then resumed");
+    assert!(!seen[0].1.is_empty());
+    assert_eq!(seen[1].1, seen[0].1, "{KIND}: the client's certificates, as on the full handshake");
+}

@@ -7,6 +7,8 @@ use net_core::SocketIo;
 use net_tls::{Certificate, ContextOptions, SessionCache, SessionKey, TlsError, SESSION_CACHE_SIZE};
 use openssl::ex_data::Index;
 use openssl::ssl::{Ssl, SslContextBuilder, SslOptions, SslRef, SslSession, SslSessionCacheMode};
+use openssl::stack::Stack;
+use openssl::x509::{X509StoreContext, X509};
 
 use crate::backend_error;
 use crate::session::peer_chain;
@@ -101,6 +103,27 @@ pub(crate) fn offer(sessions: &ClientSessions, ssl: &mut Ssl, io: &SocketIo, hos
         ssl.set_ex_data(index, Offer { key: key.clone(), chain });
     }
     key
+}
+
+/// The verified chain of a resumed server session's client, built again from the context's
+/// roots (a ticket carries the client's certificates, not the chain verified when it was
+/// issued): what `peer_certificates` gave on the full handshake, as long as the client's
+/// certificate still verifies now; `None` when it does not.
+pub(crate) fn verified_again(ssl: &SslRef) -> Option<Vec<Certificate>> {
+    let leaf = ssl.peer_certificate()?;
+    let mut sent = Stack::<X509>::new().ok()?;
+    for cert in ssl.peer_cert_chain().into_iter().flatten() {
+        sent.push(cert.to_owned()).ok()?;
+    }
+    let mut store_ctx = X509StoreContext::new().ok()?;
+    let store = ssl.ssl_context().cert_store();
+    let chain = store_ctx.init(store, &leaf, &sent, |c| {
+        Ok(match c.verify_cert()? {
+            true => c.chain().map(|chain| chain.iter().filter_map(|x| x.to_der().ok().map(Certificate)).collect()),
+            false => None,
+        })
+    });
+    chain.ok().flatten()
 }
 
 /// The certificates of the session a resumed client handshake took up (`None` when the
