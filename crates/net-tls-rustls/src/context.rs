@@ -76,7 +76,9 @@ impl RustlsContext {
         }
     }
 
-    /// The client configuration used when connecting to a host name or an IP address.
+    /// The client configuration used when connecting to a host name or an IP address. With
+    /// session resumption on, a connection to a TCP port uses a clone of it whose session
+    /// store belongs to that port alone.
     ///
     /// ```
     /// # let ctx = net::tls::Context::with_backend(&net::tls::rustls::RustlsBackend, &net::tls::ContextOptions::new())?;
@@ -89,7 +91,8 @@ impl RustlsContext {
     }
 
     /// The client configuration used for an empty host name: no SNI, and under
-    /// `VerifyMode::Peer` the chain is checked but not the name.
+    /// `VerifyMode::Peer` the chain is checked but not the name (cloned per port, as
+    /// [`client_config`](RustlsContext::client_config) is).
     ///
     /// ```
     /// # let ctx = net::tls::Context::with_backend(&net::tls::rustls::RustlsBackend, &net::tls::ContextOptions::new())?;
