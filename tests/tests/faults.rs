@@ -251,7 +251,7 @@ fn resets_and_half_closes_mid_line_keep_the_bytes_before_them() {
     let Some(path) = path_or_skip("resets_and_half_closes_mid_line_keep_the_bytes_before_them") else { return };
     path.set(Impairment { delay: Duration::from_millis(20), jitter: Duration::from_millis(10), ..Impairment::default() });
     let long = ReadOptions::new().timeout(Duration::from_secs(10));
-    let strict = long.clone().flags(net::SocketFlags::empty());
+    let strict = long.flags(net::SocketFlags::empty());
 
     // Reset mid-line, without SafeDisconn: the partial line, then the reset as an error.
     let (mut c, mut s) = pair_across(&path, |_, _| {});
@@ -259,7 +259,7 @@ fn resets_and_half_closes_mid_line_keep_the_bytes_before_them() {
     assert_eq!(c.recv_line_with(&long).unwrap(), "first");
     // Wait until the partial line has crossed the path before resetting behind it.
     let mut peek = [0u8; 10];
-    let peeked = c.recv_into_with(&mut peek, &long.clone().flag(net::SocketFlag::Peek)).unwrap();
+    let peeked = c.recv_into_with(&mut peek, &long.flag(net::SocketFlag::Peek)).unwrap();
     assert!(peeked > 0);
     thread::sleep(Duration::from_millis(200));
     net_tests::reset(s);
@@ -317,7 +317,7 @@ fn tls_resets_mid_handshake_and_mid_record_are_errors_that_keep_what_came_before
         raw.send(&[23, 3, 3, 0x40, 0x00, 1, 2, 3]).unwrap();
         thread::sleep(Duration::from_millis(100));
         net_tests::reset(s);
-        let strict = long.clone().flags(net::SocketFlags::empty());
+        let strict = long.flags(net::SocketFlags::empty());
         let err = match c.recv_line_with(&strict) {
             Err(e) => e,
             Ok(line) => panic!("{kind}: a stream cut inside a record read as {line:?}, not an error"),

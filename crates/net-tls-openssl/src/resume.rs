@@ -63,7 +63,11 @@ pub(crate) fn configure(
     b.set_session_cache_mode(
         SslSessionCacheMode::CLIENT | SslSessionCacheMode::SERVER | SslSessionCacheMode::NO_INTERNAL_STORE,
     );
-    if options.session_id_context.is_none() {
+    // A server that verifies clients resumes only with a session id context: contexts with a
+    // certificate get ours. Client-only contexts get none: OpenSSL would refuse the session it
+    // makes for a TLS 1.3 external PSK ("attempt to reuse session in different context").
+    let serves = options.cert_file.is_some() || options.pkcs12.is_some();
+    if options.session_id_context.is_none() && serves {
         b.set_session_id_context(DEFAULT_SESSION_ID_CONTEXT).map_err(backend_error)?;
     }
     let sessions: ClientSessions = Arc::new(SessionCache::new(SESSION_CACHE_SIZE));
