@@ -3,14 +3,13 @@
 use std::any::Any;
 use std::fmt;
 use std::io;
-use std::net::IpAddr;
 use std::sync::Mutex;
 
 use native_tls::{Certificate, HandshakeError, Identity, Protocol, TlsAcceptor, TlsConnector};
 use net_core::SocketIo;
 use net_tls::{
-    pinned_certificate, BackendContext, BackendKind, Capability, ClientAuth, ContextOptions, Identity as OwnIdentity,
-    ProtocolVersion, RootSources, TlsError, TlsSession, VerifyMode,
+    pinned_certificate, BackendContext, BackendKind, Capability, ContextOptions, Identity as OwnIdentity,
+    ProtocolVersion, RootSources, ServerIdentity, TlsError, TlsSession, VerifyMode,
 };
 
 use crate::session::{printed_once, NativeIo, Session};
@@ -167,50 +166,28 @@ impl fmt::Debug for NativeTlsContext {
 impl NativeTlsContext {
     /// Builds the context, refusing what native-tls cannot do.
     pub(crate) fn new(options: &ContextOptions) -> Result<Self, TlsError> {
+        // What the table lacks is refused there. Why it lacks it: OpenSSL 3 allows TLS 1.0/1.1
+        // only at security level 0, which native-tls cannot set; native-tls servers on OpenSSL
+        // are built from Mozilla's "intermediate" profile, which turns TLS 1.3 off, so a pinned
+        // TLS 1.3 could never accept (clients still negotiate TLS 1.3 under `Any`); it takes no
+        // cipher strings, session id context, PSK, client authentication, bundled roots or CRL.
+        net_tls::refuse_missing(KIND, options)?;
         let (version, pinned) = match options.protocol {
             ProtocolVersion::Any => (None, None),
-            // OpenSSL 3 allows TLS 1.0/1.1 only at security level 0, which native-tls cannot set.
-            ProtocolVersion::TlsV1 => return Err(unsupported(Capability::Tls10)),
-            ProtocolVersion::TlsV1_1 => return Err(unsupported(Capability::Tls11)),
             ProtocolVersion::TlsV1_2 => (Some(Protocol::Tlsv12), Some("TLSv1.2")),
-            // native-tls servers on OpenSSL are built from Mozilla's "intermediate" profile,
-            // which turns TLS 1.3 off: a pinned TLS 1.3 could never accept. (Clients still
-            // negotiate TLS 1.3 under `Any`.)
-            ProtocolVersion::TlsV1_3 => return Err(unsupported(Capability::Tls13)),
             other => return Err(TlsError::Config { what: format!("{other:?} is not supported") }),
         };
-        if options.cipher_list.is_some() {
-            return Err(unsupported(Capability::CipherList));
-        }
-        if options.cipher_suites.is_some() {
-            return Err(unsupported(Capability::Tls13CipherSuites));
-        }
-        if options.session_id_context.is_some() {
-            return Err(unsupported(Capability::SessionIdContext));
-        }
         // native-tls keeps no client session and cannot say whether one was resumed, so
         // resumption cannot be asked for; its servers (OpenSSL's session cache and tickets)
         // resume what clients offer and cannot be told not to, so a server cannot turn it off.
         // Its clients never resume: off is honoured there.
         let serves = options.cert_file.is_some() || options.pkcs12.is_some();
-        if options.session_resumption == Some(true) || (options.session_resumption == Some(false) && serves) {
+        if options.session_resumption == Some(false) && serves {
             return Err(unsupported(Capability::SessionResumption));
-        }
-        if options.psk_identity_hint.is_some() || options.psk_client.is_some() || options.psk_server.is_some() {
-            return Err(unsupported(Capability::Psk));
-        }
-        if options.client_auth != ClientAuth::None {
-            return Err(unsupported(Capability::ClientAuth));
         }
         let own = OwnIdentity::from_options(options)?;
         let identity = own.as_ref().map(identity).transpose()?;
         let verify = options.verify_mode != VerifyMode::None;
-        if options.bundled_roots {
-            return Err(unsupported(Capability::BundledRoots));
-        }
-        if options.crl_file.is_some() {
-            return Err(unsupported(Capability::Crl));
-        }
         let pin = if verify { pinned_certificate(options)? } else { None };
         let leaf_check = match (&pin, verify) {
             (Some(pinned), _) => LeafCheck::Pinned(pinned.clone()),
@@ -305,16 +282,17 @@ impl net_tls::__private::Sealed for NativeTlsContext {}
 
 impl BackendContext for NativeTlsContext {
     fn connect(&self, io: SocketIo, hostname: &str) -> Result<Box<dyn TlsSession>, TlsError> {
-        if hostname.contains('\0') {
-            // native-tls (through the openssl crate) would panic on it.
-            return Err(TlsError::Config { what: format!("server name {hostname:?} contains a NUL byte") });
-        }
-        if hostname.is_empty() {
-            return self.established(self.unnamed()?.connect("", NativeIo::new(io, false)), Some(""));
-        }
-        let bare = hostname.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(hostname);
-        let name = if bare.parse::<IpAddr>().is_ok() { bare } else { hostname };
-        self.established(self.connector.connect(name, NativeIo::new(io, false)), Some(name))
+        // A NUL byte is refused there: native-tls (through the openssl crate) would panic on it.
+        let name = match net_tls::classify_server_name(hostname)? {
+            ServerIdentity::Unchecked => {
+                return self.established(self.unnamed()?.connect("", NativeIo::new(io, false)), Some(""))
+            }
+            // native-tls tells an address from a name by parsing it: give it the bare address.
+            ServerIdentity::Ip(ip) => ip.to_string(),
+            ServerIdentity::Dns(name) => name.to_owned(),
+            other => return Err(TlsError::Config { what: format!("server name {other:?} is not supported") }),
+        };
+        self.established(self.connector.connect(&name, NativeIo::new(io, false)), Some(&name))
     }
 
     fn accept(&self, io: SocketIo) -> Result<Box<dyn TlsSession>, TlsError> {

@@ -3,14 +3,13 @@
 use std::any::Any;
 use std::ffi::{c_char, c_int, CString};
 use std::fmt;
-use std::net::IpAddr;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::{Mutex, OnceLock};
 
 use net_core::SocketIo;
 use net_tls::{
-    pinned_certificate, revocation_lists, BackendContext, BackendKind, Capability, Certificate, ClientAuth,
-    ContextOptions, Identity, ProtocolVersion, PskClientCallback, PskServerCallback, TlsError, TlsSession, VerifyMode,
+    pinned_certificate, revocation_lists, BackendContext, BackendKind, Certificate, ClientAuth, ContextOptions,
+    Identity, ProtocolVersion, PskClientCallback, PskServerCallback, ServerIdentity, TlsError, TlsSession, VerifyMode,
 };
 use openssl::ex_data::Index;
 use openssl::ssl::{
@@ -216,9 +215,6 @@ impl OpenSslContext {
             has_cert = true;
         }
 
-        if options.bundled_roots {
-            return Err(TlsError::unsupported(BackendKind::OpenSsl, Capability::BundledRoots));
-        }
         // Roots check servers (unless VerifyMode::None, or a pinned certificate replaces them)
         // and the clients a server asks for.
         let checks_servers = options.verify_mode != VerifyMode::None && options.pinned_certificate.is_none();
@@ -265,7 +261,9 @@ impl OpenSslContext {
         if !options.alpn.is_empty() {
             let wire = net_tls::alpn::wire(&options.alpn)?;
             b.set_alpn_protos(&wire).map_err(backend_error)?;
-            b.set_alpn_select_callback(move |_ssl, client| net_tls::alpn::select(&wire, client).ok_or(AlpnError::ALERT_FATAL));
+            b.set_alpn_select_callback(move |_ssl, client| {
+                net_tls::alpn::select(&wire, client).ok_or(AlpnError::ALERT_FATAL)
+            });
         }
 
         server_verify_mode(options.client_auth)?;
@@ -318,18 +316,18 @@ impl BackendContext for OpenSslContext {
         } else {
             ssl.set_verify(SslVerifyMode::NONE);
         }
-        let bare = hostname.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(hostname);
-        if let Ok(ip) = bare.parse::<IpAddr>() {
-            if verify {
-                ssl.param_mut().set_ip(ip).map_err(backend_error)?;
+        match net_tls::classify_server_name(hostname)? {
+            ServerIdentity::Ip(ip) if verify => ssl.param_mut().set_ip(ip).map_err(backend_error)?,
+            ServerIdentity::Ip(_) | ServerIdentity::Unchecked => {}
+            ServerIdentity::Dns(name) => {
+                ssl.set_hostname(name).map_err(|e| config(format!("server name {name:?}: {e}")))?;
+                if verify {
+                    let param = ssl.param_mut();
+                    param.set_hostflags(X509CheckFlags::NO_PARTIAL_WILDCARDS);
+                    param.set_host(name).map_err(|e| config(format!("server name {name:?}: {e}")))?;
+                }
             }
-        } else if !hostname.is_empty() {
-            ssl.set_hostname(hostname).map_err(|e| config(format!("server name {hostname:?}: {e}")))?;
-            if verify {
-                let param = ssl.param_mut();
-                param.set_hostflags(X509CheckFlags::NO_PARTIAL_WILDCARDS);
-                param.set_host(hostname).map_err(|e| config(format!("server name {hostname:?}: {e}")))?;
-            }
+            other => return Err(config(format!("server name {other:?} is not supported by openssl"))),
         }
         let offered = self.sessions.as_ref().map(|sessions| resume::offer(sessions, &mut ssl, &io, hostname));
         let result = self.handshake(ssl, io, false, verify);
@@ -365,4 +363,3 @@ fn server_verify_mode(auth: ClientAuth) -> Result<SslVerifyMode, TlsError> {
         other => return Err(config(format!("client_auth {other:?} is not supported by openssl"))),
     })
 }
-

@@ -102,6 +102,8 @@ impl TlsBackend for OpenSslBackend {
     }
 
     fn new_context(&self, options: &ContextOptions) -> Result<Arc<dyn BackendContext>, TlsError> {
+        // What the capability table lacks (bundled roots) is refused there.
+        net_tls::refuse_missing(BackendKind::OpenSsl, options)?;
         Ok(Arc::new(OpenSslContext::new(options)?))
     }
 }

@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use net_tls::{
-    pinned_certificate, revocation_lists, Capability, ClientAuth, ContextOptions, Identity, ProtocolVersion,
-    RootSources, TlsError, VerifyMode,
+    pinned_certificate, revocation_lists, ClientAuth, ContextOptions, Identity, ProtocolVersion, RootSources, TlsError,
+    VerifyMode,
 };
 use rustls::client::danger::ServerCertVerifier;
 use rustls::client::Resumption;
@@ -104,32 +104,15 @@ fn config_error(e: rustls::Error) -> TlsError {
     TlsError::Config { what: e.to_string() }
 }
 
-/// Options rustls cannot honour: refused, never ignored.
+/// Options rustls cannot honour: refused, never ignored. What the capability table lacks is
+/// refused there (`net_tls::refuse_missing`); here only what the table cannot say.
 fn refuse_unsupported(options: &ContextOptions) -> Result<(), TlsError> {
-    let refuse = |c| Err(TlsError::unsupported(RUSTLS, c));
+    net_tls::refuse_missing(RUSTLS, options)?;
     match options.protocol {
-        ProtocolVersion::TlsV1 => return refuse(Capability::Tls10),
-        ProtocolVersion::TlsV1_1 => return refuse(Capability::Tls11),
-        ProtocolVersion::SslV2 | ProtocolVersion::SslV3 => {
-            return Err(TlsError::Config {
-                what: format!("{:?} is broken and no longer supported; use ProtocolVersion::Any", options.protocol),
-            })
-        }
-        ProtocolVersion::TlsV1_2 | ProtocolVersion::TlsV1_3 | ProtocolVersion::Any => {}
+        ProtocolVersion::TlsV1_2 | ProtocolVersion::TlsV1_3 | ProtocolVersion::Any => Ok(()),
         // The enums are `#[non_exhaustive]`: what this backend does not know, it refuses.
-        other => return Err(TlsError::Config { what: format!("{other:?} is not supported by rustls") }),
+        other => Err(TlsError::Config { what: format!("{other:?} is not supported by rustls") }),
     }
-
-    if options.cipher_list.is_some() {
-        return refuse(Capability::CipherList);
-    }
-    if options.session_id_context.is_some() {
-        return refuse(Capability::SessionIdContext);
-    }
-    if options.psk_identity_hint.is_some() || options.psk_client.is_some() || options.psk_server.is_some() {
-        return refuse(Capability::Psk);
-    }
-    Ok(())
 }
 
 /// The ring provider (with the TLS 1.3 suites asked for) and the protocol versions to enable.

@@ -1,11 +1,12 @@
 //! [`RustlsContext`]: the rustls configurations of one context, built once.
 
 use std::any::Any;
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use net_core::SocketIo;
-use net_tls::{BackendContext, ContextOptions, SessionCache, SessionKey, TlsError, TlsSession, SESSION_CACHE_SIZE};
+use net_tls::{
+    BackendContext, ContextOptions, ServerIdentity, SessionCache, SessionKey, TlsError, TlsSession, SESSION_CACHE_SIZE,
+};
 use rustls::client::Resumption;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, Connection, ServerConfig, ServerConnection};
@@ -117,14 +118,8 @@ impl RustlsContext {
     }
 }
 
-/// The server name for `hostname`: an IP address (with or without brackets or zone) is an IP
-/// name, anything else must be a DNS name.
-fn server_name(hostname: &str) -> Result<ServerName<'static>, TlsError> {
-    let bare = hostname.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(hostname);
-    let without_zone = bare.split_once('%').map_or(bare, |(ip, _zone)| ip);
-    if let Ok(ip) = without_zone.parse::<IpAddr>() {
-        return Ok(ServerName::from(ip));
-    }
+/// The rustls server name for a DNS name (`net_tls::classify_server_name` said it is one).
+fn dns_name(hostname: &str) -> Result<ServerName<'static>, TlsError> {
     ServerName::try_from(hostname.to_owned()).map_err(|e| {
         TlsError::Socket(net_core::Error::InvalidArgument {
             op: "handshake",
@@ -138,10 +133,15 @@ impl net_tls::__private::Sealed for RustlsContext {}
 impl BackendContext for RustlsContext {
     fn connect(&self, io: SocketIo, hostname: &str) -> Result<Box<dyn TlsSession>, TlsError> {
         let configs = self.client_configs(SessionKey::of(&io, hostname).port);
-        let (config, name) = if hostname.is_empty() {
-            (&configs.unnamed, ServerName::try_from(UNNAMED).map_err(|e| TlsError::backend(RUSTLS, e))?)
-        } else {
-            (&configs.named, server_name(hostname)?)
+        let (config, name) = match net_tls::classify_server_name(hostname)? {
+            ServerIdentity::Unchecked => {
+                (&configs.unnamed, ServerName::try_from(UNNAMED).map_err(|e| TlsError::backend(RUSTLS, e))?)
+            }
+            ServerIdentity::Ip(ip) => (&configs.named, ServerName::from(ip)),
+            ServerIdentity::Dns(name) => (&configs.named, dns_name(name)?),
+            other => {
+                return Err(TlsError::Config { what: format!("server name {other:?} is not supported by rustls") })
+            }
         };
         let conn = ClientConnection::new(config.clone(), name)
             .map_err(|e| TlsError::Handshake { backend: RUSTLS, source: Box::new(e) })?;
@@ -166,17 +166,13 @@ impl BackendContext for RustlsContext {
 
 #[cfg(test)]
 mod tests {
-    use super::server_name;
+    use super::dns_name;
     use rustls::pki_types::ServerName;
 
     #[test]
-    fn names_and_addresses() {
-        assert!(matches!(server_name("example.com").unwrap(), ServerName::DnsName(_)));
-        assert!(matches!(server_name("localhost").unwrap(), ServerName::DnsName(_)));
-        assert!(matches!(server_name("127.0.0.1").unwrap(), ServerName::IpAddress(_)));
-        assert!(matches!(server_name("::1").unwrap(), ServerName::IpAddress(_)));
-        assert!(matches!(server_name("[::1]").unwrap(), ServerName::IpAddress(_)));
-        assert!(matches!(server_name("fe80::1%eth0").unwrap(), ServerName::IpAddress(_)));
-        assert!(server_name("bad name!").is_err());
+    fn dns_names_and_bad_ones() {
+        assert!(matches!(dns_name("example.com").unwrap(), ServerName::DnsName(_)));
+        assert!(matches!(dns_name("localhost").unwrap(), ServerName::DnsName(_)));
+        assert!(dns_name("bad name!").is_err());
     }
 }

@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use crate::options::BackendKind;
+use crate::error::TlsError;
+use crate::options::{BackendKind, ClientAuth, ContextOptions, ProtocolVersion, VerifyMode};
 
 /// One thing a context can be asked for that not every backend can do.
 ///
@@ -250,4 +251,60 @@ pub fn capability_matrix_markdown() -> String {
         out.push('\n');
     }
     out
+}
+
+/// The capabilities `options` ask for, in the order they are checked. Every context checks
+/// them against its backend's table before the backend sees the options: what a backend
+/// refuses is the table, written once.
+///
+/// ```
+/// use net::tls::{required_capabilities, Capability, ContextOptions};
+/// let opts = ContextOptions::new().cipher_list("HIGH").alpn(["h2"]);
+/// assert_eq!(required_capabilities(&opts), [Capability::CipherList, Capability::Alpn]);
+/// ```
+pub fn required_capabilities(options: &ContextOptions) -> Vec<Capability> {
+    use Capability as C;
+    let mut need = Vec::new();
+    match options.protocol {
+        ProtocolVersion::TlsV1 => need.push(C::Tls10),
+        ProtocolVersion::TlsV1_1 => need.push(C::Tls11),
+        ProtocolVersion::TlsV1_2 => need.push(C::Tls12),
+        ProtocolVersion::TlsV1_3 => need.push(C::Tls13),
+        _ => {}
+    }
+    let asks = [
+        (options.cipher_list.is_some(), C::CipherList),
+        (options.cipher_suites.is_some(), C::Tls13CipherSuites),
+        (options.ca_file.is_some(), C::CaFile),
+        (options.ca_dir.is_some(), C::CaDir),
+        (options.verify_mode == VerifyMode::PeerUseEnvVars, C::EnvVarRoots),
+        (options.client_auth != ClientAuth::None, C::ClientAuth),
+        (options.session_id_context.is_some(), C::SessionIdContext),
+        (options.psk_identity_hint.is_some() || options.psk_client.is_some() || options.psk_server.is_some(), C::Psk),
+        (!options.alpn.is_empty(), C::Alpn),
+        (options.bundled_roots, C::BundledRoots),
+        (options.crl_file.is_some(), C::Crl),
+        (options.session_resumption == Some(true), C::SessionResumption),
+    ];
+    need.extend(asks.into_iter().filter(|(asked, _)| *asked).map(|(_, c)| c));
+    need
+}
+
+/// For backends (and every context): refuses, with [`TlsError::Unsupported`], the first
+/// capability `options` ask for that `kind`'s table lacks. Each backend's `new_context` calls
+/// it first, so a backend refuses exactly what its table says, however it is reached.
+///
+/// ```
+/// use net::tls::{refuse_missing, BackendKind, Capability, ContextOptions, TlsError};
+/// let psk = ContextOptions::new().psk_identity_hint("hint");
+/// let err = refuse_missing(BackendKind::Rustls, &psk).unwrap_err();
+/// assert!(matches!(err, TlsError::Unsupported { capability: Capability::Psk, .. }));
+/// assert!(refuse_missing(BackendKind::OpenSsl, &psk).is_ok());
+/// ```
+pub fn refuse_missing(kind: BackendKind, options: &ContextOptions) -> Result<(), TlsError> {
+    let table = known_capabilities(kind);
+    match required_capabilities(options).into_iter().find(|&c| !table.contains(c)) {
+        Some(missing) => Err(TlsError::unsupported(kind, missing)),
+        None => Ok(()),
+    }
 }

@@ -132,6 +132,7 @@ impl Context {
                 });
             }
         }
+        crate::capability::refuse_missing(backend.kind(), options)?;
         let ctx = backend.new_context(options)?;
         Ok(Context {
             inner: Arc::new(Inner {

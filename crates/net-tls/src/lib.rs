@@ -32,6 +32,7 @@ mod context;
 mod der;
 mod error;
 mod framing;
+mod host;
 mod identity;
 mod names;
 mod options;
@@ -45,20 +46,24 @@ pub use alert::PeerAlert;
 #[doc(hidden)]
 pub use backend::__private;
 pub use backend::{BackendContext, TlsBackend, TlsSession};
-pub use capability::{backend_with, capability_matrix_markdown, known_capabilities, Capabilities, Capability};
+pub use capability::{
+    backend_with, capability_matrix_markdown, known_capabilities, refuse_missing, required_capabilities, Capabilities,
+    Capability,
+};
 pub use context::{
     closed_cleanly, got_handshake, peer_certificates, psk_identity, session_info, ssl_handle, ssl_handle_mut, Context,
     ExtraData, SessionInfo,
 };
 pub use error::{TlsError, TlsErrorExt};
 pub use framing::RecordFraming;
+pub use host::{classify_server_name, ServerIdentity};
 pub use identity::{load_certificates, parse_certificates, Identity};
 pub use names::{DistinguishedName, NameAttribute};
 pub use options::{
     AcceptResult, BackendKind, Certificate, ClientAuth, ContextOptions, HandshakeSide, Pkcs12File, ProtocolVersion,
     PskClientCallback, PskServerCallback, VerifyMode, DEFAULT_HANDSHAKE_TIMEOUT,
 };
-pub use resumption::{SessionCache, SessionKey, SESSION_CACHE_SIZE};
 pub use pin::{check_pinned, pinned_certificate, revocation_lists};
 pub use reason::CertificateReason;
+pub use resumption::{SessionCache, SessionKey, SESSION_CACHE_SIZE};
 pub use roots::{ca_dir_files, read_file, RootSources, CERT_DIR_ENV, CERT_FILE_ENV, MAX_FILE_SIZE};

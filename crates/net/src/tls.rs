@@ -17,6 +17,10 @@
 
 use std::sync::RwLock;
 
+/// ALPN lists: checked, encoded and matched the same way on every backend.
+pub use net_tls::alpn;
+/// The TLS record framing of a byte stream (for telling a truncation from a bare end).
+pub use net_tls::RecordFraming;
 pub use net_tls::{
     backend_with, capability_matrix_markdown, closed_cleanly, got_handshake, known_capabilities, peer_certificates,
     psk_identity, session_info, ssl_handle, ssl_handle_mut, AcceptResult, BackendContext, BackendKind, Capabilities,
@@ -26,18 +30,18 @@ pub use net_tls::{
 };
 /// Where a context's trusted roots come from, and the files behind them.
 pub use net_tls::{ca_dir_files, read_file, RootSources, CERT_DIR_ENV, CERT_FILE_ENV};
-/// ALPN lists: checked, encoded and matched the same way on every backend.
-pub use net_tls::alpn;
-/// The TLS record framing of a byte stream (for telling a truncation from a bare end).
-pub use net_tls::RecordFraming;
 /// Why a certificate was refused, the same on every backend; the peer's alerts by their RFC
 /// names; certificate pinning.
 pub use net_tls::{check_pinned, pinned_certificate, revocation_lists, CertificateReason, PeerAlert};
+/// The server name a client is given, classified the same way on every backend.
+pub use net_tls::{classify_server_name, ServerIdentity};
 /// Our own certificate and key in every format (PEM, DER, PKCS#1, SEC1, PKCS#8, PKCS#12),
 /// files read with a size cap, and certificate names.
 pub use net_tls::{
     load_certificates, parse_certificates, DistinguishedName, Identity, NameAttribute, Pkcs12File, MAX_FILE_SIZE,
 };
+/// What options ask of a backend, checked against its capability table.
+pub use net_tls::{refuse_missing, required_capabilities};
 /// What session resumption shares between backends: the key sessions are remembered by, and
 /// a bounded cache.
 pub use net_tls::{SessionCache, SessionKey, SESSION_CACHE_SIZE};
