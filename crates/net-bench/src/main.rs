@@ -75,6 +75,7 @@
 //! `tls_bulk`, the client waits for the server's, once both handshakes are done).
 
 mod instructions;
+mod load;
 mod memory;
 mod plain;
 mod probe;
@@ -222,15 +223,18 @@ enum Mode {
     Wall,
     Instructions,
     Memory,
+    Load,
 }
 
 const HELP: &str = "\
-usage: net-bench [--quick] [--instructions | --memory] [NAME]
+usage: net-bench [--quick] [--instructions | --memory | --load] [NAME]
   (no mode)       wall clock: net and its baseline alternate, the median of each is kept;
                   then the memory table
   --instructions  user-space instructions of the reading side under callgrind, and its system
                   calls under strace, per unit (needs valgrind and strace)
   --memory        only the memory table: resident memory of 10000 idle sockets, net and std
+  --load          the load test's traffic (200 clients x 1000 lines, echoed), std and net over
+                  plain TCP and each TLS backend, each in its own process: time and peak memory
   --quick         sizes about 20 times smaller (10 times under --instructions)
   NAME            run only the benchmarks whose name contains it:";
 
@@ -241,6 +245,7 @@ fn main() -> ExitCode {
         Some(instructions::CHILD) => return instructions::child(&args[1..]),
         Some(memory::CHILD) => return memory::child(&args[1..]),
         Some(memory::PEER) => return memory::peer(&args[1..]),
+        Some(load::CHILD) => return load::child(&args[1..]),
         _ => {}
     }
     let (mut quick, mut mode, mut filter) = (false, Mode::Wall, None);
@@ -249,6 +254,7 @@ fn main() -> ExitCode {
             "--quick" => quick = true,
             "--instructions" => mode = Mode::Instructions,
             "--memory" => mode = Mode::Memory,
+            "--load" => mode = Mode::Load,
             "-h" | "--help" => {
                 println!("{HELP}");
                 for b in BENCHES {
@@ -270,7 +276,7 @@ fn main() -> ExitCode {
     let nothing = match mode {
         Mode::Wall => benches.is_empty() && !with_memory,
         Mode::Instructions => benches.is_empty(),
-        Mode::Memory => false,
+        Mode::Memory | Mode::Load => false,
     };
     if nothing {
         eprintln!("net-bench: no benchmark name contains {:?} (see --help)", filter.unwrap_or_default());
@@ -299,6 +305,7 @@ fn main() -> ExitCode {
         }
         Mode::Instructions => instructions::run(&benches, quick),
         Mode::Memory => memory::run(quick),
+        Mode::Load => load::run(quick),
     };
     println!("\ntotal time {:.1} s", started.elapsed().as_secs_f64());
     status
