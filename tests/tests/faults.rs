@@ -249,7 +249,11 @@ fn pair_across(path: &Path, wrap: impl FnOnce(&mut Socket, &mut Socket)) -> (Soc
 fn resets_and_half_closes_mid_line_keep_the_bytes_before_them() {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(path) = path_or_skip("resets_and_half_closes_mid_line_keep_the_bytes_before_them") else { return };
-    path.set(Impairment { delay: Duration::from_millis(20), jitter: Duration::from_millis(10), ..Impairment::default() });
+    path.set(Impairment {
+        delay: Duration::from_millis(20),
+        jitter: Duration::from_millis(10),
+        ..Impairment::default()
+    });
     let long = ReadOptions::new().timeout(Duration::from_secs(10));
     let strict = long.flags(net::SocketFlags::empty());
 

@@ -22,7 +22,8 @@ const WINDOW: usize = 8;
 
 /// Line `seq` of client `client`: a header, then printable bytes, 0 to `MAX_LEN` in all.
 fn line(client: usize, seq: usize) -> Vec<u8> {
-    let mut x = (client as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (seq as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03);
+    let mut x =
+        (client as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (seq as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03);
     let mut next = || {
         x ^= x << 13;
         x ^= x >> 7;
@@ -40,10 +41,7 @@ fn line(client: usize, seq: usize) -> Vec<u8> {
 
 fn peak_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:")?.trim().strip_suffix("kB")?.trim().parse().ok())
-        .unwrap_or(0)
+    status.lines().find_map(|l| l.strip_prefix("VmHWM:")?.trim().strip_suffix("kB")?.trim().parse().ok()).unwrap_or(0)
 }
 
 fn std_run(clients: usize, lines: usize) {
