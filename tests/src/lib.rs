@@ -155,3 +155,30 @@ pub fn read_to_end_checked(conn: &mut Socket, modulus: usize) -> (usize, bool) {
         }
     }
 }
+
+/// Longest line of the load traffic (the load test and `cargo xtask bench --load`).
+pub const LOAD_MAX_LEN: usize = 8 * 1024;
+/// Lines a load client sends before reading their echoes: well under the socket buffers, so
+/// neither side can block the other for good.
+pub const LOAD_WINDOW: usize = 8;
+
+/// Line `seq` of load client `client`: a header, then printable bytes (never `\r` or `\n`)
+/// that depend on both, 0 to [`LOAD_MAX_LEN`] in all. The same bytes on every call, so an
+/// echo can be checked without keeping what was sent.
+pub fn load_line(client: usize, seq: usize) -> Vec<u8> {
+    let mut x =
+        (client as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (seq as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03);
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let len = (next() % (LOAD_MAX_LEN as u64 + 1)) as usize;
+    let mut out = format!("{client}:{seq}:").into_bytes();
+    out.truncate(len);
+    while out.len() < len {
+        out.push(b' ' + (next() % 95) as u8);
+    }
+    out
+}

@@ -13,30 +13,7 @@ use net_tests::open_fds;
 
 const CLIENTS: usize = 200;
 const LINES: usize = 1000;
-const MAX_LEN: usize = 8 * 1024;
-/// Lines a client sends before reading their echoes: well under the socket buffers, so
-/// neither side can block the other for good.
-const WINDOW: usize = 8;
-
-/// The line `seq` of client `client`: a header, then bytes (never `\r` or `\n`) that depend on
-/// both, of a length from 0 to `MAX_LEN` in all.
-fn line(client: usize, seq: usize) -> Vec<u8> {
-    let mut x =
-        (client as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (seq as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03);
-    let mut next = || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
-    let len = (next() % (MAX_LEN as u64 + 1)) as usize;
-    let mut out = format!("{client}:{seq}:").into_bytes();
-    out.truncate(len);
-    while out.len() < len {
-        out.push(b' ' + (next() % 95) as u8);
-    }
-    out
-}
+use net_tests::{load_line as line, LOAD_MAX_LEN as MAX_LEN, LOAD_WINDOW as WINDOW};
 
 /// Accepts `CLIENTS` connections, each served by its own thread that echoes lines until the
 /// end of its stream (a TLS handshake runs on that thread: `accept_lazy`, so 200 handshakes do

@@ -17,27 +17,7 @@ use net::{ReadLineResult, ReadOptions, Socket};
 /// The argument that makes a process one variant's run.
 pub(crate) const CHILD: &str = "--load-child";
 
-const MAX_LEN: usize = 8 * 1024;
-const WINDOW: usize = 8;
-
-/// Line `seq` of client `client`: a header, then printable bytes, 0 to `MAX_LEN` in all.
-fn line(client: usize, seq: usize) -> Vec<u8> {
-    let mut x =
-        (client as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (seq as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03);
-    let mut next = || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
-    let len = (next() % (MAX_LEN as u64 + 1)) as usize;
-    let mut out = format!("{client}:{seq}:").into_bytes();
-    out.truncate(len);
-    while out.len() < len {
-        out.push(b' ' + (next() % 95) as u8);
-    }
-    out
-}
+use net_tests::{load_line as line, LOAD_MAX_LEN as MAX_LEN, LOAD_WINDOW as WINDOW};
 
 fn peak_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
