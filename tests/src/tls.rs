@@ -4,7 +4,8 @@
 
 use std::any::Any;
 use std::io::Read;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -68,6 +69,38 @@ pub fn handshake(server: &Context, client: &Context, host: &str) -> Outcome {
     if r.is_err() {
         c.close(); // so a server still in its handshake sees the end
     }
+    let s = t.join().expect("server thread");
+    (r.map(|()| c), s)
+}
+
+/// As [`handshake`], with a server that goes on accepting (and shaking hands) until the
+/// client's handshake is over: a client may connect again meanwhile, as native-tls does for a
+/// second look at a certificate it refused. The server's outcome is its first handshake's.
+pub fn handshake_serving(server: &Context, client: &Context, host: &str) -> Outcome {
+    let v6 = host.contains(':');
+    let (mut listener, port) = tls_listener(None, if v6 { Domain::Inet6 } else { Domain::Inet });
+    let ip = if v6 { "::1" } else { "127.0.0.1" };
+    let over = Arc::new(AtomicBool::new(false));
+    let server = server.clone();
+    let serving = over.clone();
+    let t = thread::spawn(move || {
+        let mut first = None;
+        while let Ok(mut s) = listener.accept() {
+            if serving.load(Ordering::SeqCst) {
+                break;
+            }
+            let r = server.wrap_connected_socket(&mut s, HandshakeSide::Server, "").map(|()| s);
+            first.get_or_insert(r);
+        }
+        first.expect("the client connected")
+    });
+    let mut c = net::dial(ip, port).expect("dial");
+    let r = client.wrap_connected_socket(&mut c, HandshakeSide::Client, host);
+    if r.is_err() {
+        c.close();
+    }
+    over.store(true, Ordering::SeqCst);
+    drop(net::dial(ip, port).expect("dial, to end the accepting")); // wakes the last accept
     let s = t.join().expect("server thread");
     (r.map(|()| c), s)
 }

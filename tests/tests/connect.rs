@@ -222,3 +222,21 @@ fn conversions_to_and_from_std_and_socket2() {
     assert_eq!(b.recv_line().unwrap(), "one");
     assert!(matches!(b.into_socket2(), Err(Error::InvalidArgument { .. })));
 }
+
+#[test]
+fn a_connect_without_a_timeout_is_one_socket_and_one_connect_call() {
+    let mut server = listener(Domain::Inet);
+    let port = server.local_addr().unwrap().port();
+    let (client, counts) = net_tests::syscalls::count_syscalls(|| {
+        let mut client = Socket::tcp().unwrap();
+        client.connect("127.0.0.1", port).unwrap();
+        client
+    });
+    let calls = |name: &str| counts.get(name).copied().unwrap_or(0);
+    assert_eq!((calls("socket"), calls("connect")), (1, 1), "{counts:?}");
+    // The mode is asked for (to be put back) by a timed connect alone.
+    assert_eq!(calls("fcntl"), 0, "{counts:?}");
+    let (mut conn, _) = server.accept_addr().unwrap();
+    drop(client);
+    assert_eq!(conn.recv_line().unwrap(), "");
+}

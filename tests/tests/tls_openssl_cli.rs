@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use net::tls::enabled_backends;
+use net::tls::{enabled_backends, TlsErrorExt};
 use net::{Domain, ReadOptions, Socket};
 use net_tests::certs::{Pki, Validity};
 use net_tests::tls::{client_context, server_context, tls_listener};
@@ -115,5 +115,42 @@ fn openssl_s_client_against_our_server() {
         stdin.flush().unwrap();
         assert!(wait_for(&out, "got from s_client"), "{kind}: s_client did not get our reply");
         assert_eq!(server.join().unwrap().unwrap(), "from s_client");
+    }
+}
+
+#[test]
+fn an_openssl_s_server_that_wants_our_certificate_sends_an_alert_every_backend_names() {
+    let pki = Pki::new("s-server-alert");
+    let leaf = pki.server("localhost", &["localhost"], Validity::Current);
+    // TLS 1.3: the refusal comes after the client's handshake, at its first read; TLS 1.2: the
+    // handshake itself fails.
+    for (version, alert) in [("-tls1_3", "certificate_required"), ("-tls1_2", "handshake_failure")] {
+        for kind in enabled_backends() {
+            let port = free_port();
+            let child = Command::new("openssl")
+                .args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-naccept", "1", version])
+                .args(["-Verify", "1", "-verify_return_error"])
+                .arg("-CAfile")
+                .arg(&pki.ca_file)
+                .arg("-cert")
+                .arg(&leaf.cert)
+                .arg("-key")
+                .arg(&leaf.key)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("openssl s_server (Debian package `openssl`)");
+            let mut server = Reaper(child);
+            let out = lines_of(&mut server.0);
+            assert!(wait_for(&out, "ACCEPT"), "s_server did not start");
+            let mut c = Socket::tcp().unwrap();
+            client_context(kind, &pki).wrap_socket(&mut c).unwrap();
+            let read = ReadOptions::new().timeout(Duration::from_secs(10));
+            let err = c.connect("localhost", port).and_then(|()| c.recv_line_with(&read)).unwrap_err();
+            let tls = err.tls_error().unwrap_or_else(|| panic!("{kind} {version}: not a TLS error: {err}"));
+            let got = tls.peer_alert().unwrap_or_else(|| panic!("{kind} {version}: no alert in {err}"));
+            assert_eq!(got.name(), Some(alert), "{kind} {version}: {err}");
+        }
     }
 }

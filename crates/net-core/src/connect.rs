@@ -143,7 +143,9 @@ impl Socket {
     /// Tries each of `addrs` in turn; `address` is what the caller named (the TLS server name).
     fn connect_resolved(&mut self, addrs: &[SocketAddr], address: &str, timeout: Option<Duration>) -> Result<()> {
         let deadline = crate::io::deadline_after(timeout);
-        let nonblocking = self.is_nonblocking()?;
+        // Only a timed connect changes the mode (socket2's `connect_timeout`), so only then is
+        // the caller's asked for, to be put back.
+        let nonblocking = if deadline.is_some() { self.is_nonblocking()? } else { false };
         let mut last = None;
         for &addr in addrs {
             let inner = self.inner("connect")?;

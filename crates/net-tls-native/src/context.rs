@@ -12,6 +12,7 @@ use net_tls::{
     ProtocolVersion, RootSources, ServerIdentity, TlsError, TlsSession, VerifyMode,
 };
 
+use crate::second_look;
 use crate::session::{printed_once, NativeIo, Session};
 use crate::verify::{self, LeafCheck};
 
@@ -137,6 +138,18 @@ impl ConnectorSpec {
         }
         b.build().map_err(backend_error)
     }
+
+    /// The connector of a second look at a refused certificate: the same, verifying nothing.
+    fn look(&self, named: bool) -> Result<TlsConnector, TlsError> {
+        ConnectorSpec { verify: false, roots: Some(Vec::new()), ..self.clone() }.build(named)
+    }
+}
+
+/// Who a client's handshake is with: the name it checks and its socket (for a second look).
+#[derive(Clone, Copy)]
+struct Peer<'a> {
+    name: &'a str,
+    io: &'a SocketIo,
 }
 
 /// A configured native-tls context: a connector for clients, an acceptor for servers (when
@@ -250,16 +263,16 @@ impl NativeTlsContext {
         Ok(made)
     }
 
-    /// The session of a handshake, or why it failed. A client (`expected`: the name it asked
-    /// for) checks the server's leaf first (`LeafCheck`).
+    /// The session of a handshake, or why it failed. A client (`peer`: the name it asked for)
+    /// checks the server's leaf first (`LeafCheck`).
     fn established(
         &self,
         result: Result<native_tls::TlsStream<NativeIo>, HandshakeError<NativeIo>>,
-        expected: Option<&str>,
+        peer: Option<Peer<'_>>,
     ) -> Result<Box<dyn TlsSession>, TlsError> {
         match result {
             Ok(stream) => {
-                if expected.is_some() {
+                if peer.is_some() {
                     if let Err(reason) = self.leaf_check.check(&stream) {
                         return Err(TlsError::Handshake { backend: KIND, source: Box::new(reason) });
                     }
@@ -267,7 +280,13 @@ impl NativeTlsContext {
                 Ok(Box::new(Session::new(stream, self.pinned)))
             }
             Err(HandshakeError::Failure(e)) => {
-                Err(TlsError::Handshake { backend: KIND, source: verify::handshake_failure(e, expected.unwrap_or("")) })
+                let look = || {
+                    let peer = peer?;
+                    let connector = self.spec.look(!peer.name.is_empty()).ok()?;
+                    second_look::peer_leaf(peer.io, &connector, peer.name)
+                };
+                let source = verify::handshake_failure(e, peer.map_or("", |p| p.name), look);
+                Err(TlsError::Handshake { backend: KIND, source })
             }
             // Only when the call's deadline passed (the caller reports the timeout).
             Err(HandshakeError::WouldBlock(_)) => Err(TlsError::Handshake {
@@ -285,14 +304,18 @@ impl BackendContext for NativeTlsContext {
         // A NUL byte is refused there: native-tls (through the openssl crate) would panic on it.
         let name = match net_tls::classify_server_name(hostname)? {
             ServerIdentity::Unchecked => {
-                return self.established(self.unnamed()?.connect("", NativeIo::new(io, false)), Some(""))
+                let look_io = io.clone();
+                let peer = Peer { name: "", io: &look_io };
+                return self.established(self.unnamed()?.connect("", NativeIo::new(io, false)), Some(peer));
             }
             // native-tls tells an address from a name by parsing it: give it the bare address.
             ServerIdentity::Ip(ip) => ip.to_string(),
             ServerIdentity::Dns(name) => name.to_owned(),
             other => return Err(TlsError::Config { what: format!("server name {other:?} is not supported") }),
         };
-        self.established(self.connector.connect(&name, NativeIo::new(io, false)), Some(&name))
+        let look_io = io.clone();
+        let peer = Peer { name: &name, io: &look_io };
+        self.established(self.connector.connect(&name, NativeIo::new(io, false)), Some(peer))
     }
 
     fn accept(&self, io: SocketIo) -> Result<Box<dyn TlsSession>, TlsError> {

@@ -40,11 +40,17 @@
 //!   server's own is refused (as on rustls). Both are checked right after the handshake,
 //!   before the session is handed out.
 //! - **Reasons**: a refused certificate is a `net_tls::CertificateReason` read back from
-//!   OpenSSL's verify text; native-tls gives no certificate of a failed handshake, so its
-//!   dates and names are `None`. A peer's alert is a `net_tls::PeerAlert`.
+//!   OpenSSL's verify text. native-tls gives no certificate of a failed handshake, so for the
+//!   dates of `Expired` / `NotYetValid` and the names of `NameMismatch` the client takes a
+//!   second look: one more connection to the same peer address, a handshake that verifies
+//!   nothing under the same server name, the leaf read and the connection closed, with no
+//!   application data, within the failed call's deadline (5 s without one). When the look
+//!   fails (the peer serves one connection only), those details are `None`. A peer's alert is
+//!   a `net_tls::PeerAlert`.
 //! - **Names**: a DNS name is sent as SNI and checked, an IP address is checked against the
 //!   certificate's IP names, `""` sends no SNI and checks no name (the chain still is).
-//! - **Keys**: `key_file` must be a PKCS#8 PEM key (`-----BEGIN PRIVATE KEY-----`).
+//! - **Keys**: every format net-tls reads (PEM PKCS#1, SEC1 and PKCS#8, DER, PKCS#12), given
+//!   to native-tls as PKCS#8 PEM.
 //! - **Session details**: native-tls reports neither the negotiated version nor the cipher
 //!   suite; both are read from the ServerHello as it crosses the wire (it is plaintext in every
 //!   TLS version), the suite by its IANA name. `peer_certificates` is the peer's leaf alone.
@@ -58,6 +64,7 @@
 
 mod context;
 mod hello;
+mod second_look;
 mod session;
 mod verify;
 

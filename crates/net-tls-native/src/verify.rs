@@ -3,7 +3,8 @@
 //!
 //! native-tls has no verify callback and gives no certificate of a failed handshake, only
 //! OpenSSL's text (on Linux): `<the SSL error> (<the verify result>)`. The verify result is
-//! read back into a reason, without the dates and names the certificate would give. Pinning
+//! read back into a reason; the dates and names only the certificate gives come from a second
+//! look at it (`second_look`). Pinning
 //! and the CA rule are checked on the leaf right after the handshake, before the session is
 //! handed out: pinning turns native-tls's own checks off (the pinned certificate is trusted as
 //! it is), and a refused session is closed without a byte of application data.
@@ -11,12 +12,22 @@
 use native_tls::TlsStream;
 use net_tls::{check_pinned, Certificate, CertificateReason, PeerAlert};
 
+use crate::second_look;
 use crate::session::printed_once;
 
 /// The reason, or the peer's alert, in a native-tls handshake error; else the error itself.
-pub(crate) fn handshake_failure(e: native_tls::Error, expected: &str) -> Box<dyn std::error::Error + Send + Sync> {
+/// A reason that needs the leaf for its details gets them from `look`.
+pub(crate) fn handshake_failure(
+    e: native_tls::Error,
+    expected: &str,
+    look: impl FnOnce() -> Option<Certificate>,
+) -> Box<dyn std::error::Error + Send + Sync> {
     let text = e.to_string();
     if let Some(reason) = verify_result(&text).and_then(|r| CertificateReason::from_openssl(None, r, None, expected)) {
+        let reason = match second_look::needs_leaf(&reason).then(look).flatten() {
+            Some(leaf) => second_look::with_leaf(reason, &leaf, expected),
+            None => reason,
+        };
         return Box::new(reason);
     }
     if let Some(alert) = alert_in(&text) {

@@ -8,9 +8,10 @@ use crate::options::Certificate;
 ///
 /// A failed verification is a `TlsError::Handshake` whose source is this reason; reach it with
 /// [`TlsError::certificate_reason`](crate::TlsError::certificate_reason). Backends describe
-/// the certificate from its DER (times, names), not from their library's wording; where a
-/// backend does not hand out the certificate of a failed handshake (native-tls), the details
-/// it cannot see are `None`.
+/// the certificate from its DER (times, names), not from their library's wording. native-tls
+/// does not hand out the certificate of a failed handshake: it takes a second look at the
+/// leaf through another connection to the same peer, and where that fails the details it
+/// cannot see are `None`.
 ///
 /// ```
 /// use net::tls::CertificateReason;
