@@ -81,6 +81,32 @@ fn peer_rejects_bad_certificates() {
 }
 
 #[test]
+fn a_second_look_that_gets_no_answer_ends_with_the_calls_deadline() {
+    use net::tls::{CertificateReason, HandshakeSide, TlsErrorExt};
+    use std::time::Duration;
+    let pki = Pki::new("native-look-silent");
+    let expired = pki.server("expired", &["localhost"], Validity::Expired);
+    let server_ctx = server_context(KIND, &expired);
+    let (mut listener, port) = net_tests::tls::tls_listener(None, net::Domain::Inet);
+    let (done, wait) = std::sync::mpsc::channel::<()>();
+    // The first connection gets a handshake; the second (the look) is accepted and never answered.
+    let server = std::thread::spawn(move || {
+        let mut first = listener.accept().unwrap();
+        let _ = server_ctx.wrap_connected_socket(&mut first, HandshakeSide::Server, "");
+        let silent = listener.accept().unwrap();
+        wait.recv().unwrap();
+        drop(silent);
+    });
+    let mut c = net::Socket::tcp().unwrap();
+    client_context(KIND, &pki).wrap_socket(&mut c).unwrap();
+    let err = c.connect_timeout("localhost", port, Duration::from_millis(500)).unwrap_err();
+    done.send(()).unwrap();
+    server.join().unwrap();
+    let tls = err.tls_error().unwrap_or_else(|| panic!("not a TLS error: {err}"));
+    assert_eq!(tls.certificate_reason(), Some(&CertificateReason::Expired { not_after: None }), "{err}");
+}
+
+#[test]
 fn peer_accepts_names_ips_ca_file_and_ca_dir() {
     let pki = Pki::new("native-accept");
     let leaf = pki.server("srv", &["server.test", "127.0.0.1", "::1"], Validity::Current);
