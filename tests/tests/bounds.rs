@@ -48,6 +48,39 @@ fn closing_an_idle_connection_does_not_wait_for_the_peer() {
 }
 
 #[test]
+fn closing_against_a_peer_that_never_reads_gives_up_and_loses_nothing() {
+    // The peer's receive buffer and our send buffer fill up: what we sent stays
+    // unacknowledged, so close waits for it at most CLOSE_LINGER, then closes all the same.
+    let (mut a, mut b) = pair(Transport::Tcp4, true);
+    a.set_nonblocking(true).unwrap();
+    let chunk = vec![7u8; 64 << 10];
+    let mut sent = 0usize;
+    loop {
+        match a.send_raw(&chunk) {
+            Ok(n) => sent += n,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+            Err(e) => panic!("send_raw: {e}"),
+        }
+        assert!(sent < 1 << 30, "the peer's buffers never filled");
+    }
+    a.set_nonblocking(false).unwrap();
+    a.close();
+    assert!(a.is_closed());
+    // The kernel still delivers what was queued, then the end of the stream: no reset.
+    let mut buf = vec![0u8; 64 << 10];
+    let mut got = 0usize;
+    loop {
+        let n = b.recv_into(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        assert!(buf[..n].iter().all(|&x| x == 7), "bytes corrupted");
+        got += n;
+    }
+    assert_eq!(got, sent, "bytes lost");
+}
+
+#[test]
 fn timed_calls_leave_the_users_socket_timeouts_alone() {
     let mine = (Some(Duration::from_secs(7)), Some(Duration::from_secs(9)));
     let set = |s: &Socket| {

@@ -253,3 +253,30 @@ fn many_lines_across_buffer_boundaries() {
         writer.join().unwrap();
     });
 }
+
+#[test]
+fn a_line_ending_in_cr_across_a_timeout_is_one_line_when_the_lf_comes() {
+    each(|t, b| {
+        let (mut w, mut r) = pair(t, b);
+        let quick = ReadOptions::new().timeout(Duration::from_millis(30));
+        w.send(b"abc\r").unwrap();
+        wait_kernel(&r, 4);
+        // Whether `\n` follows the `\r` is not known yet: the read times out and keeps the line.
+        let err = r.recv_line_with(&quick).unwrap_err();
+        assert!(matches!(err, Error::Timeout { .. }), "{t:?} buffered={b}: {err}");
+        w.send(b"\nnext\n").unwrap();
+        assert_eq!(r.recv_line_with(&quick).unwrap(), "abc", "{t:?} buffered={b}");
+        assert_eq!(
+            r.recv_line_with(&quick).unwrap(),
+            "next",
+            "{t:?} buffered={b}: no empty line from the split \\r\\n"
+        );
+        // Another byte after the `\r`: the line ended at it, and the byte starts the next.
+        w.send(b"def\r").unwrap();
+        wait_kernel(&r, 4);
+        assert!(matches!(r.recv_line_with(&quick), Err(Error::Timeout { .. })));
+        w.send(b"g\n").unwrap();
+        assert_eq!(r.recv_line_with(&quick).unwrap(), "def");
+        assert_eq!(r.recv_line_with(&quick).unwrap(), "g");
+    });
+}

@@ -2,6 +2,7 @@
 //! server, on each enabled backend. Loopback only.
 #![cfg(any(feature = "rustls", feature = "openssl", feature = "native-tls"))]
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -10,7 +11,7 @@ use std::time::Duration;
 
 use net::tls::{enabled_backends, TlsErrorExt};
 use net::{Domain, ReadOptions, Socket};
-use net_tests::certs::{Pki, Validity};
+use net_tests::certs::{Leaf, Pki, Validity};
 use net_tests::tls::{client_context, server_context, tls_listener};
 
 /// Kills the child process when the test ends, however it ends.
@@ -46,6 +47,27 @@ fn wait_for(rx: &mpsc::Receiver<String>, want: &str) -> bool {
     false
 }
 
+/// `openssl s_server` on 127.0.0.1:`port` for one connection, serving `leaf`, with `args`
+/// besides; returned once it is listening, with its output lines.
+fn s_server<'a>(port: u16, leaf: &Leaf, args: impl IntoIterator<Item = &'a OsStr>) -> (Reaper, mpsc::Receiver<String>) {
+    let child = Command::new("openssl")
+        .args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-naccept", "1"])
+        .args(args)
+        .arg("-cert")
+        .arg(&leaf.cert)
+        .arg("-key")
+        .arg(&leaf.key)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("openssl s_server (Debian package `openssl`)");
+    let mut server = Reaper(child);
+    let out = lines_of(&mut server.0);
+    assert!(wait_for(&out, "ACCEPT"), "s_server did not start");
+    (server, out)
+}
+
 fn free_port() -> u16 {
     let mut s = Socket::tcp().unwrap();
     s.bind_addr(0, "127.0.0.1").unwrap();
@@ -58,20 +80,7 @@ fn our_client_against_openssl_s_server() {
     let leaf = pki.server("localhost", &["localhost"], Validity::Current);
     for kind in enabled_backends() {
         let port = free_port();
-        let child = Command::new("openssl")
-            .args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-naccept", "1", "-ign_eof"])
-            .arg("-cert")
-            .arg(&leaf.cert)
-            .arg("-key")
-            .arg(&leaf.key)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("openssl s_server (Debian package `openssl`)");
-        let mut server = Reaper(child);
-        let out = lines_of(&mut server.0);
-        assert!(wait_for(&out, "ACCEPT"), "s_server did not start");
+        let (mut server, out) = s_server(port, &leaf, ["-ign_eof".as_ref()]);
         let mut c = Socket::tcp().unwrap();
         client_context(kind, &pki).wrap_socket(&mut c).unwrap();
         c.connect("localhost", port).unwrap_or_else(|e| panic!("{kind} client → s_server: {e}"));
@@ -127,23 +136,9 @@ fn an_openssl_s_server_that_wants_our_certificate_sends_an_alert_every_backend_n
     for (version, alert) in [("-tls1_3", "certificate_required"), ("-tls1_2", "handshake_failure")] {
         for kind in enabled_backends() {
             let port = free_port();
-            let child = Command::new("openssl")
-                .args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-naccept", "1", version])
-                .args(["-Verify", "1", "-verify_return_error"])
-                .arg("-CAfile")
-                .arg(&pki.ca_file)
-                .arg("-cert")
-                .arg(&leaf.cert)
-                .arg("-key")
-                .arg(&leaf.key)
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("openssl s_server (Debian package `openssl`)");
-            let mut server = Reaper(child);
-            let out = lines_of(&mut server.0);
-            assert!(wait_for(&out, "ACCEPT"), "s_server did not start");
+            let wants = [version.as_ref(), "-Verify".as_ref(), "1".as_ref(), "-verify_return_error".as_ref()];
+            let (_server, _out) =
+                s_server(port, &leaf, wants.into_iter().chain(["-CAfile".as_ref(), pki.ca_file.as_os_str()]));
             let mut c = Socket::tcp().unwrap();
             client_context(kind, &pki).wrap_socket(&mut c).unwrap();
             let read = ReadOptions::new().timeout(Duration::from_secs(10));

@@ -87,3 +87,29 @@ fn listen_on_udp_is_an_os_error() {
     assert!(err.raw_os_error().is_some(), "{err}");
     assert!(err.to_string().starts_with("listen"), "{err}");
 }
+
+#[test]
+fn recv_from_on_a_unix_datagram_socket_is_refused_and_takes_nothing() {
+    let (a, b) = std::os::unix::net::UnixDatagram::pair().unwrap();
+    a.send(b"kept").unwrap();
+    let mut rx = Socket::from(b);
+    let mut buf = [0u8; 16];
+    let err = rx.recv_from(&mut buf).unwrap_err();
+    assert!(matches!(err, Error::Unsupported { op: "recv_from", .. }), "{err}");
+    assert!(err.to_string().contains("UnixDatagram"), "{err}");
+    // The datagram is still there, for the socket std reads Unix datagrams with.
+    let unix = std::os::unix::net::UnixDatagram::try_from(rx).unwrap();
+    assert_eq!(unix.recv(&mut buf).unwrap(), 4);
+    assert_eq!(&buf[..4], b"kept");
+}
+
+#[test]
+fn a_datagram_larger_than_udp_allows_is_an_error_naming_the_peer() {
+    let (_rx, port) = receiver(false);
+    let mut tx = Socket::udp().unwrap();
+    let err = tx.send_to("127.0.0.1", port, &vec![0u8; 70_000]).unwrap_err();
+    assert_eq!(err.raw_os_error(), Some(libc::EMSGSIZE), "{err}");
+    assert!(err.to_string().contains(&format!("127.0.0.1:{port}")), "{err}");
+    // Nothing of it went out, and the socket still sends.
+    assert_eq!(tx.send_to("127.0.0.1", port, b"after").unwrap(), 5);
+}

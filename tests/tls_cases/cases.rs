@@ -117,6 +117,50 @@ fn every_socket_api_works_over_tls() {
 }
 
 #[test]
+fn a_stream_that_ends_inside_a_record_is_an_unexpected_eof_not_an_end() {
+    let pki = Pki::new("eof-mid-record");
+    let cuts = [&[23u8, 3][..], &[23, 3, 3, 0x40, 0x00, 1, 2, 3][..]];
+    // Not even SafeDisconn makes lost bytes a quiet end.
+    for (cut, flags) in cuts.iter().flat_map(|c| [(c, SocketFlags::empty()), (c, SocketFlag::SafeDisconn.into())]) {
+        let (mut c, mut s) = net_tests::tls::verified_pair(KIND, &pki);
+        s.send(b"sealed line\n").unwrap();
+        assert_eq!(c.recv_line().unwrap(), "sealed line");
+        // Half a header, or a header promising 16 KiB with 3 bytes after it, straight on the
+        // TCP stream; then a clean end of the TCP stream (FIN), no reset.
+        let raw = s.io_handle().unwrap();
+        raw.socket2().send(cut).unwrap();
+        raw.socket2().shutdown(std::net::Shutdown::Write).unwrap();
+        let read = c.recv_line_with(&ReadOptions::new().flags(flags));
+        let err = read.expect_err("a stream cut inside a record read as a line");
+        assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof, "{KIND}, cut {cut:?}, {flags:?}: {err}");
+        assert!(net_tests::report(&err).contains("the stream ended inside a TLS record"), "{KIND}: {err}");
+    }
+}
+
+#[test]
+fn names_that_are_no_dns_names_are_refused_alike_and_a_zone_id_is_dropped() {
+    let pki = Pki::new("server-names");
+    let leaf = pki.server("names", &["server.test", "::1"], Validity::Current);
+    let (server_ctx, client) = (server_context(KIND, &leaf), client_context(KIND, &pki));
+    let huge = "h".repeat(100_000);
+    let long_label = "l".repeat(64);
+    for name in ["a..test", "bad name.test", "bücher.test", "bad\0name", &long_label, &huge] {
+        let (c, _) = net_tests::tls::handshake(&server_ctx, &client, name);
+        match c {
+            Err(TlsError::Config { what }) => {
+                assert!(what.contains("is not a valid DNS name"), "{KIND}: {what}");
+                assert!(what.len() < 200, "{KIND}: a message of {} bytes", what.len());
+            }
+            other => panic!("{KIND}: {:?}: {:?}", &name[..name.len().min(20)], other.map(|_| ())),
+        }
+    }
+    // An address with a zone id is the address: checked against the certificate's IP names.
+    for name in ["::1%lo", "[::1%25lo]"] {
+        net_tests::tls::ok(net_tests::tls::handshake(&server_ctx, &client, name));
+    }
+}
+
+#[test]
 fn bulk_64_mib_both_ways() {
     const SIZE: usize = 64 << 20;
     let pki = Pki::new("bulk");

@@ -69,6 +69,11 @@
 //!   new-session callback) and offers it. The server counts the resumed handshakes (all must
 //!   be), as `tls_handshake_*` counts none. After the table, resumed over full handshakes per
 //!   second per backend, net's against a goal of 2.5, and the baseline's.
+//! - `tls_handshake_<backend>_tls12` and `tls_handshake_resumed_<backend>_tls12` (rustls and
+//!   openssl): the same two with both sides pinned to TLS 1.2, where a resumed handshake is
+//!   the abbreviated one (no key exchange, no certificate). Full runs turn resumption off on
+//!   the client (a TLS 1.2 session comes with the handshake, read or not); every socket has
+//!   `TCP_NODELAY` (see `tls::connections`). They get a row of the resumption table too.
 //!
 //! In both variants of a plain benchmark the other side (sender, echo) is the same std code, and
 //! the clock starts once the connection is set up: a TCP sender waits for the receiver's go (for
@@ -167,12 +172,20 @@ const BENCHES: &[Bench] = &[
     tls_handshake("tls_handshake_rustls", tls::handshakes::<tls::Rustls>, "rustls"),
     #[cfg(feature = "rustls")]
     tls_handshake("tls_handshake_resumed_rustls", tls::resumed_handshakes::<tls::Rustls>, "rustls"),
+    #[cfg(feature = "rustls")]
+    tls_handshake("tls_handshake_rustls_tls12", tls::handshakes_tls12::<tls::Rustls>, "rustls"),
+    #[cfg(feature = "rustls")]
+    tls_handshake("tls_handshake_resumed_rustls_tls12", tls::resumed_handshakes_tls12::<tls::Rustls>, "rustls"),
     #[cfg(feature = "openssl")]
     tls_bulk("tls_bulk_openssl", tls::bulk::<tls::OpenSsl>, "openssl"),
     #[cfg(feature = "openssl")]
     tls_handshake("tls_handshake_openssl", tls::handshakes::<tls::OpenSsl>, "openssl"),
     #[cfg(feature = "openssl")]
     tls_handshake("tls_handshake_resumed_openssl", tls::resumed_handshakes::<tls::OpenSsl>, "openssl"),
+    #[cfg(feature = "openssl")]
+    tls_handshake("tls_handshake_openssl_tls12", tls::handshakes_tls12::<tls::OpenSsl>, "openssl"),
+    #[cfg(feature = "openssl")]
+    tls_handshake("tls_handshake_resumed_openssl_tls12", tls::resumed_handshakes_tls12::<tls::OpenSsl>, "openssl"),
     #[cfg(feature = "native-tls")]
     tls_bulk("tls_bulk_native-tls", tls::bulk::<tls::NativeTls>, "native-tls"),
     #[cfg(feature = "native-tls")]

@@ -145,6 +145,15 @@ impl Socket {
     pub fn recv_from_with(&mut self, buf: &mut [u8], opts: &ReadOptions) -> Result<(usize, IpAddress, Port)> {
         const OP: &str = "recv_from";
         self.datagram_only(OP)?;
+        // Refused before a datagram is taken: an IP sender is all this call can give.
+        if !matches!(self.domain, Domain::Inet | Domain::Inet6) {
+            return Err(Error::Unsupported {
+                op: OP,
+                what: "a socket that is not IPv4 or IPv6 (its senders have no IP address: a Unix datagram \
+                       socket's are read by std's UnixDatagram, from `TryFrom<Socket>`)"
+                    .into(),
+            });
+        }
         // `sys::recv_from` asks for the real size (`MSG_TRUNC` on Linux).
         let mut flags = 0;
         if opts.flags.contains(SocketFlag::Peek) {

@@ -224,7 +224,7 @@ const QUOTE_LIMIT: usize = 64;
 
 /// `input` quoted for a message, cut at [`QUOTE_LIMIT`] bytes (on a character boundary) so that
 /// hostile input cannot make a message as large as itself.
-pub(crate) fn quoted(input: &str) -> String {
+pub fn quoted(input: &str) -> String {
     if input.len() <= QUOTE_LIMIT {
         return format!("{input:?}");
     }

@@ -17,11 +17,14 @@ use crate::error::Error;
 use crate::io::SocketIo;
 
 /// Not public API: the supertrait that seals [`SecureSession`] and [`SecureUpgrade`]
-/// (re-exported, hidden, as `net_core::__private` and `net::__private`). Only this
-/// workspace's layers implement it (net-tls, and the test crate's seam layer).
+/// (re-exported, hidden, as `net_core::__private` and `net::__private`), and what the
+/// workspace's layers share for their messages. Only this workspace's layers implement the
+/// seal (net-tls, and the test crate's seam layer).
 pub mod __private {
     /// Implemented by this workspace's secure layers only; not covered by semver.
     pub trait Sealed {}
+
+    pub use crate::error::quoted;
 }
 
 /// A secured session over a [`SocketIo`]: plaintext in, plaintext out.

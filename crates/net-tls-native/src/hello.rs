@@ -206,6 +206,30 @@ mod tests {
     }
 
     #[test]
+    fn a_flight_without_a_server_hello_is_watched_up_to_the_limit_only() {
+        // One handshake message (a Certificate, type 11) longer than anything sent, in
+        // records of 16 000 bytes.
+        let record = |body: &[u8]| {
+            let mut r = vec![22, 3, 3];
+            r.extend_from_slice(&(body.len() as u16).to_be_bytes());
+            r.extend_from_slice(body);
+            r
+        };
+        let mut w = HelloWatch::default();
+        w.feed(&record(&[11, 0xff, 0xff, 0xff]));
+        let mut fed = 9;
+        while !w.done {
+            assert!(fed <= LIMIT, "still watching after {fed} bytes");
+            w.feed(&record(&[0; 16_000]));
+            fed += 16_005;
+        }
+        assert!(w.bytes.capacity() == 0, "the bytes kept are freed");
+        // What comes after is not looked at.
+        w.feed(&hello([1; 32], 0, 0x1301, true));
+        assert_eq!(w.negotiated(), None);
+    }
+
+    #[test]
     fn skips_a_hello_retry_request_and_ignores_garbage() {
         let mut wire = hello(HELLO_RETRY, 32, 0x1301, true);
         wire.extend_from_slice(&[20, 3, 3, 0, 1, 1]); // change_cipher_spec

@@ -304,7 +304,8 @@ impl net_tls::__private::Sealed for OpenSslContext {}
 
 impl BackendContext for OpenSslContext {
     fn connect(&self, io: SocketIo, hostname: &str) -> Result<Box<dyn TlsSession>, TlsError> {
-        no_nul("server name", hostname)?;
+        // First: it refuses what is no server name (a NUL byte would panic the openssl crate).
+        let identity = net_tls::classify_server_name(hostname)?;
         let mut ssl = Ssl::new(&self.ctx).map_err(backend_error)?;
         ssl.set_connect_state();
         let verify = self.verify != VerifyMode::None;
@@ -316,7 +317,7 @@ impl BackendContext for OpenSslContext {
         } else {
             ssl.set_verify(SslVerifyMode::NONE);
         }
-        match net_tls::classify_server_name(hostname)? {
+        match identity {
             ServerIdentity::Ip(ip) if verify => ssl.param_mut().set_ip(ip).map_err(backend_error)?,
             ServerIdentity::Ip(_) | ServerIdentity::Unchecked => {}
             ServerIdentity::Dns(name) => {

@@ -253,18 +253,7 @@ impl Certificate {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
-        let mut out = vec![tag];
-        if body.len() < 0x80 {
-            out.push(body.len() as u8);
-        } else {
-            out.push(0x82);
-            out.extend_from_slice(&(body.len() as u16).to_be_bytes());
-        }
-        out.extend_from_slice(body);
-        out
-    }
+    use crate::der::tlv;
 
     /// A certificate skeleton with the fields verification reads.
     fn der(subject: &str, issuer: &str, ca: bool) -> Vec<u8> {

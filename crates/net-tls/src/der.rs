@@ -146,6 +146,21 @@ pub(crate) fn dotted_oid(contents: &[u8]) -> Result<String, DerError> {
     Ok(arcs.iter().map(u64::to_string).collect::<Vec<_>>().join("."))
 }
 
+/// One DER element of `tag` around `body` (up to 64 KiB), for the unit tests that build
+/// certificates and names by hand.
+#[cfg(test)]
+pub(crate) fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    if body.len() < 0x80 {
+        out.push(body.len() as u8);
+    } else {
+        out.push(0x82);
+        out.extend_from_slice(&(body.len() as u16).to_be_bytes());
+    }
+    out.extend_from_slice(body);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -85,16 +85,8 @@ impl Identity {
     /// A PKCS#12 file: its key, and the certificate chain that goes with it.
     fn from_pkcs12(path: &Path, password: &str) -> Result<Identity, TlsError> {
         let bytes = read_file("PKCS#12 file", path)?;
-        let invalid = |reason: String| TlsError::invalid_file("PKCS#12 file", path, reason);
-        let store = p12_keystore::KeyStore::from_pkcs12(&bytes, password, p12_keystore::Pkcs12ImportPolicy::Relaxed)
-            .map_err(|e| invalid(format!("not a PKCS#12 file, or the password is wrong: {e}")))?;
-        let (_, entry) =
-            store.private_key_chain().ok_or_else(|| invalid("no private key in the PKCS#12 file".to_owned()))?;
-        let chain: Vec<Certificate> = entry.certs().iter().map(|c| Certificate(c.as_der().to_vec())).collect();
-        if chain.is_empty() {
-            return Err(invalid("the PKCS#12 file has no certificate for its key".to_owned()));
-        }
-        let key = private_key(entry.key().as_der()).map_err(invalid)?;
+        let (chain, key) =
+            pkcs12_parts(&bytes, password).map_err(|reason| TlsError::invalid_file("PKCS#12 file", path, reason))?;
         let id = Identity { chain, key, cert_path: path.to_owned(), key_path: path.to_owned() };
         id.check_pair()?;
         Ok(id)
@@ -238,9 +230,21 @@ pub fn parse_certificates(bytes: &[u8]) -> Result<Vec<Certificate>, String> {
     Ok(certs)
 }
 
+/// A PKCS#12 file's certificate chain (leaf first) and its key as PKCS#8 DER.
+pub(crate) fn pkcs12_parts(bytes: &[u8], password: &str) -> Result<(Vec<Certificate>, Vec<u8>), String> {
+    let store = p12_keystore::KeyStore::from_pkcs12(bytes, password, p12_keystore::Pkcs12ImportPolicy::Relaxed)
+        .map_err(|e| format!("not a PKCS#12 file, or the password is wrong: {e}"))?;
+    let (_, entry) = store.private_key_chain().ok_or("no private key in the PKCS#12 file")?;
+    let chain: Vec<Certificate> = entry.certs().iter().map(|c| Certificate(c.as_der().to_vec())).collect();
+    if chain.is_empty() {
+        return Err("the PKCS#12 file has no certificate for its key".into());
+    }
+    Ok((chain, private_key(entry.key().as_der())?))
+}
+
 /// A key file's (or a PKCS#12 bag's) contents, PEM or DER, PKCS#8, PKCS#1 or SEC1: the
 /// first key, as PKCS#8 DER.
-fn private_key(bytes: &[u8]) -> Result<Vec<u8>, String> {
+pub(crate) fn private_key(bytes: &[u8]) -> Result<Vec<u8>, String> {
     if is_pem(bytes) {
         if contains(bytes, b"ENCRYPTED") {
             return Err("the key is encrypted; give it unencrypted, or as PKCS#12 with its password".into());
@@ -387,7 +391,7 @@ fn unsigned(n: &[u8]) -> &[u8] {
 /// Whether the PKCS#8 `key` is the private half of `cert`'s public key: same algorithm (and
 /// curve), and the same public key where the private key carries it (RSA always; EC and
 /// others when the file includes it, as OpenSSL and rcgen write them).
-fn key_matches(cert: &Certificate, key: &[u8]) -> Result<(), String> {
+pub(crate) fn key_matches(cert: &Certificate, key: &[u8]) -> Result<(), String> {
     let words = |e: DerError| e.to_string();
     let parts = CertificateParts::read(&cert.0).map_err(|e| format!("the certificate is malformed: {e}"))?;
     let mut spki = Reader::new(parts.public_key);

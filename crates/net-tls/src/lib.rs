@@ -42,6 +42,14 @@ mod resumption;
 mod roots;
 mod x509;
 
+/// The readers of key and PKCS#12 files, for the fuzz targets (`cargo xtask fuzz` builds with
+/// `--cfg fuzzing`); not part of the API.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::identity::{key_matches, pkcs12_parts, private_key};
+}
+
 pub use alert::PeerAlert;
 #[doc(hidden)]
 pub use backend::__private;
@@ -56,7 +64,7 @@ pub use context::{
 };
 pub use error::{TlsError, TlsErrorExt};
 pub use framing::RecordFraming;
-pub use host::{classify_server_name, ServerIdentity};
+pub use host::{classify_server_name, ServerIdentity, MAX_DNS_LABEL, MAX_DNS_NAME};
 pub use identity::{load_certificates, parse_certificates, Identity};
 pub use names::{DistinguishedName, NameAttribute};
 pub use options::{

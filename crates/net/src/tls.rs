@@ -34,7 +34,7 @@ pub use net_tls::{ca_dir_files, read_file, RootSources, CERT_DIR_ENV, CERT_FILE_
 /// names; certificate pinning.
 pub use net_tls::{check_pinned, pinned_certificate, revocation_lists, CertificateReason, PeerAlert};
 /// The server name a client is given, classified the same way on every backend.
-pub use net_tls::{classify_server_name, ServerIdentity};
+pub use net_tls::{classify_server_name, ServerIdentity, MAX_DNS_LABEL, MAX_DNS_NAME};
 /// Our own certificate and key in every format (PEM, DER, PKCS#1, SEC1, PKCS#8, PKCS#12),
 /// files read with a size cap, and certificate names.
 pub use net_tls::{

@@ -7,9 +7,9 @@ use std::{io::Write, sync::Arc};
 
 use net::tls::BackendKind;
 
-use super::{direct, Backend, End, Files, SERVER_NAME};
+use super::{direct, Backend, End, Files, Setup, SERVER_NAME};
 
-/// rustls with the ring provider: TLS 1.3 and 1.2, the CA as the only root.
+/// rustls with the ring provider: TLS 1.3 and 1.2 (or 1.2 alone), the CA as the only root.
 #[cfg(feature = "rustls")]
 pub(crate) enum Rustls {}
 
@@ -18,24 +18,28 @@ impl Backend for Rustls {
     const KIND: BackendKind = BackendKind::Rustls;
     type Config = (Arc<rustls::ClientConfig>, Arc<rustls::ServerConfig>);
 
-    fn config(files: &Files) -> Self::Config {
+    fn config(files: &Files, setup: Setup) -> Self::Config {
         use rustls::pki_types::pem::PemObject;
         use rustls::pki_types::{CertificateDer, PrivateKeyDer};
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let versions = [&rustls::version::TLS13, &rustls::version::TLS12];
+        let versions: &[&rustls::SupportedProtocolVersion] =
+            if setup.tls12 { &[&rustls::version::TLS12] } else { &[&rustls::version::TLS13, &rustls::version::TLS12] };
         let certs = |path| CertificateDer::pem_file_iter(path).expect("PEM").map(|c| c.expect("certificate"));
         let mut roots = rustls::RootCertStore::empty();
         for ca in certs(&files.pki.ca_file) {
             roots.add(ca).expect("CA");
         }
-        let client = rustls::ClientConfig::builder_with_provider(provider.clone())
-            .with_protocol_versions(&versions)
+        let mut client = rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_protocol_versions(versions)
             .expect("versions")
             .with_root_certificates(roots)
             .with_no_client_auth();
+        if !setup.resume {
+            client.resumption = rustls::client::Resumption::disabled();
+        }
         let key = PrivateKeyDer::from_pem_file(&files.leaf.key).expect("key");
         let server = rustls::ServerConfig::builder_with_provider(provider)
-            .with_protocol_versions(&versions)
+            .with_protocol_versions(versions)
             .expect("versions")
             .with_no_client_auth()
             .with_single_cert(certs(&files.leaf.chain).collect(), key)
@@ -91,8 +95,8 @@ where
     Some(stream.conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed))
 }
 
-/// OpenSSL with the settings of net's OpenSSL backend: any version, partial writes, the CA
-/// as the only root, SNI and the host name checked (no partial wildcards). OpenSSL clients
+/// OpenSSL with the settings of net's OpenSSL backend: any version (or TLS 1.2 alone),
+/// partial writes, the CA as the only root, SNI and the host name checked (no partial wildcards). OpenSSL clients
 /// resume nothing by themselves: the client keeps the last session its server issued (the
 /// least an application does to resume) and offers it to the next connection; the server
 /// keeps OpenSSL's defaults (a session cache, and tickets).
@@ -104,11 +108,17 @@ impl Backend for OpenSsl {
     const KIND: BackendKind = BackendKind::OpenSsl;
     type Config = (openssl::ssl::SslContext, openssl::ssl::SslContext, LastSession);
 
-    fn config(files: &Files) -> Self::Config {
-        use openssl::ssl::{SslContextBuilder, SslFiletype, SslMethod, SslMode, SslSessionCacheMode, SslVerifyMode};
+    fn config(files: &Files, setup: Setup) -> Self::Config {
+        use openssl::ssl::{
+            SslContextBuilder, SslFiletype, SslMethod, SslMode, SslSessionCacheMode, SslVerifyMode, SslVersion,
+        };
         let builder = || {
             let mut b = SslContextBuilder::new(SslMethod::tls()).expect("SSL_CTX");
             b.set_mode(SslMode::ENABLE_PARTIAL_WRITE | SslMode::ACCEPT_MOVING_WRITE_BUFFER);
+            if setup.tls12 {
+                b.set_min_proto_version(Some(SslVersion::TLS1_2)).expect("TLS 1.2");
+                b.set_max_proto_version(Some(SslVersion::TLS1_2)).expect("TLS 1.2");
+            }
             b
         };
         let mut client = builder();
@@ -116,8 +126,10 @@ impl Backend for OpenSsl {
         client.set_verify(SslVerifyMode::PEER);
         let last = LastSession::default();
         let keep = last.clone();
-        client.set_session_cache_mode(SslSessionCacheMode::CLIENT);
-        client.set_new_session_callback(move |_ssl, session| *keep.lock().expect("session slot") = Some(session));
+        if setup.resume {
+            client.set_session_cache_mode(SslSessionCacheMode::CLIENT);
+            client.set_new_session_callback(move |_ssl, session| *keep.lock().expect("session slot") = Some(session));
+        }
         let mut server = builder();
         server.set_certificate_chain_file(&files.leaf.chain).expect("certificate chain");
         server.set_private_key_file(&files.leaf.key, SslFiletype::PEM).expect("key");
@@ -161,7 +173,8 @@ fn resumed_openssl(stream: &openssl::ssl::SslStream<TcpStream>) -> Option<bool> 
 }
 
 /// native-tls with the settings of net's native-tls backend: the CA as the only root, the
-/// server's chain and PKCS#8 key as its identity.
+/// server's chain and PKCS#8 key as its identity, any version (or TLS 1.2 alone). Its
+/// clients never resume.
 #[cfg(feature = "native-tls")]
 pub(crate) enum NativeTls {}
 
@@ -170,16 +183,23 @@ impl Backend for NativeTls {
     const KIND: BackendKind = BackendKind::NativeTls;
     type Config = (native_tls::TlsConnector, native_tls::TlsAcceptor);
 
-    fn config(files: &Files) -> Self::Config {
+    fn config(files: &Files, setup: Setup) -> Self::Config {
         let read = |path: &std::path::Path| std::fs::read(path).expect("read a PEM file");
+        let version = setup.tls12.then_some(native_tls::Protocol::Tlsv12);
         let ca = native_tls::Certificate::from_pem(&read(&files.pki.ca_file)).expect("CA");
         let connector = native_tls::TlsConnector::builder()
             .disable_built_in_roots(true)
             .add_root_certificate(ca)
+            .min_protocol_version(version)
+            .max_protocol_version(version)
             .build()
             .expect("connector");
         let identity = native_tls::Identity::from_pkcs8(&read(&files.leaf.chain), &read(&files.leaf.key));
-        let acceptor = native_tls::TlsAcceptor::new(identity.expect("identity")).expect("acceptor");
+        let acceptor = native_tls::TlsAcceptor::builder(identity.expect("identity"))
+            .min_protocol_version(version)
+            .max_protocol_version(version)
+            .build()
+            .expect("acceptor");
         (connector, acceptor)
     }
 

@@ -9,10 +9,10 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::Instant;
 
-use net::tls::{BackendKind, HandshakeSide};
+use net::tls::{BackendKind, ContextOptions, HandshakeSide, ProtocolVersion};
 use net::SockOpt;
 use net_tests::certs::{Leaf, Pki, Validity};
-use net_tests::tls::{client_context, server_context};
+use net_tests::tls::{context, server_context_with};
 
 use crate::probe;
 use crate::setup::{last_cpu, net_listener, per_second, std_listener, Ctx, Pinned, Variant, CHUNK, LOOPBACK, MIB};
@@ -104,13 +104,29 @@ fn direct<S: Read + Write + Send + 'static>(
     Box::new(Direct { stream, close_notify, resumed })
 }
 
+/// What a run asks of both sides, net's and the crate's alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Setup {
+    /// Both sides pinned to TLS 1.2; else any version (TLS 1.3 is what they agree on).
+    pub(crate) tls12: bool,
+    /// Whether clients keep and offer sessions. A TLS 1.3 client that never reads gets no
+    /// ticket, so full TLS 1.3 runs keep the defaults; TLS 1.2 sessions come with the
+    /// handshake itself, so full TLS 1.2 runs turn resumption off on the client.
+    pub(crate) resume: bool,
+}
+
+impl Setup {
+    /// Each side's defaults.
+    pub(crate) const DEFAULT: Setup = Setup { tls12: false, resume: true };
+}
+
 /// A backend, and its crate used directly with the settings the backend uses.
 pub(crate) trait Backend {
     const KIND: BackendKind;
     /// The client and server configurations, made once per run, shared with the server
     /// thread.
     type Config: Send + Sync + 'static;
-    fn config(files: &Files) -> Self::Config;
+    fn config(files: &Files, setup: Setup) -> Self::Config;
     /// A client on `tcp`, handshake done.
     fn connect(config: &Self::Config, tcp: TcpStream) -> Box<dyn End>;
     /// A server on `tcp`, handshake done.
@@ -122,15 +138,20 @@ type Acceptor = Box<dyn FnMut() -> Box<dyn End> + Send>;
 /// Opens the next connection and gives the client's end.
 type Connector = Box<dyn FnMut() -> Box<dyn End>>;
 
-/// Both sides of `variant` on a new listener: net (a wrapped listener; `dial` then
-/// `wrap_connected_socket`) or the crate directly over std. With `nodelay`, every socket
+/// Both sides of `variant` on a new listener, as `setup` asks: net (a wrapped listener; `dial`
+/// then `wrap_connected_socket`) or the crate directly over std. With `nodelay`, every socket
 /// has `TCP_NODELAY` before its handshake (accepted ones inherit it from the listener).
-fn endpoints<B: Backend>(variant: Variant, ctx: &Ctx, nodelay: bool) -> (Acceptor, Connector) {
+fn endpoints<B: Backend>(variant: Variant, ctx: &Ctx, nodelay: bool, setup: Setup) -> (Acceptor, Connector) {
     let files = ctx.tls_files();
     match variant {
         Variant::Net => {
-            let server = server_context(B::KIND, &files.leaf);
-            let client = client_context(B::KIND, &files.pki);
+            let version = |o: ContextOptions| if setup.tls12 { o.protocol(ProtocolVersion::TlsV1_2) } else { o };
+            let server = server_context_with(B::KIND, &files.leaf, version(ContextOptions::new()));
+            let mut client_options = version(ContextOptions::new().ca_file(&files.pki.ca_file));
+            if !setup.resume {
+                client_options = client_options.session_resumption(false);
+            }
+            let client = context(B::KIND, client_options);
             let (mut listener, port) = net_listener();
             listener.set_sock_opt(SockOpt::NoDelay, nodelay).expect("TCP_NODELAY");
             server.wrap_socket(&mut listener).expect("wrap the listener");
@@ -148,7 +169,7 @@ fn endpoints<B: Backend>(variant: Variant, ctx: &Ctx, nodelay: bool) -> (Accepto
             (Box::new(accept), Box::new(connect))
         }
         Variant::Std => {
-            let config = Arc::new(B::config(files));
+            let config = Arc::new(B::config(files, setup));
             let (listener, port) = std_listener();
             socket2::SockRef::from(&listener).set_tcp_nodelay(nodelay).expect("TCP_NODELAY");
             let server_config = config.clone();
@@ -198,7 +219,7 @@ fn recv_bulk(end: &mut dyn End, total: usize) -> usize {
 
 pub(crate) fn bulk<B: Backend>(variant: Variant, ctx: &Ctx) -> f64 {
     let total = ctx.sizes.tls_bulk;
-    let (mut accept, mut connect) = endpoints::<B>(variant, ctx, true);
+    let (mut accept, mut connect) = endpoints::<B>(variant, ctx, true, Setup::DEFAULT);
     let go = Arc::new(Barrier::new(2));
     let server_go = go.clone();
     let cpu = last_cpu();
@@ -227,17 +248,35 @@ pub(crate) fn bulk<B: Backend>(variant: Variant, ctx: &Ctx) -> f64 {
 /// Full handshakes: the client never reads, so it never gets the server's TLS 1.3 tickets
 /// and has no session to resume (checked on the server, where the crate can tell).
 pub(crate) fn handshakes<B: Backend>(variant: Variant, ctx: &Ctx) -> f64 {
-    let (rate, resumed) = connections::<B>(variant, ctx, false);
-    assert!(resumed.is_none_or(|r| r == 0), "{variant:?} {}: {resumed:?} full handshakes resumed", B::KIND);
-    rate
+    full::<B>(variant, ctx, Setup::DEFAULT)
 }
 
 /// Resumed handshakes: one connection first (not timed) leaves the client a session; then
 /// every connection resumes the session the one before it left (its byte comes back, and
 /// with it the server's new tickets). Checked on the server, where the crate can tell.
 pub(crate) fn resumed_handshakes<B: Backend>(variant: Variant, ctx: &Ctx) -> f64 {
+    resumed::<B>(variant, ctx, Setup::DEFAULT)
+}
+
+/// [`handshakes`] with both sides pinned to TLS 1.2 and the client offering no session.
+pub(crate) fn handshakes_tls12<B: Backend>(variant: Variant, ctx: &Ctx) -> f64 {
+    full::<B>(variant, ctx, Setup { tls12: true, resume: false })
+}
+
+/// [`resumed_handshakes`] with both sides pinned to TLS 1.2: the abbreviated handshake.
+pub(crate) fn resumed_handshakes_tls12<B: Backend>(variant: Variant, ctx: &Ctx) -> f64 {
+    resumed::<B>(variant, ctx, Setup { tls12: true, resume: true })
+}
+
+fn full<B: Backend>(variant: Variant, ctx: &Ctx, setup: Setup) -> f64 {
+    let (rate, resumed) = connections::<B>(variant, ctx, false, setup);
+    assert!(resumed.is_none_or(|r| r == 0), "{variant:?} {}: {resumed:?} full handshakes resumed", B::KIND);
+    rate
+}
+
+fn resumed<B: Backend>(variant: Variant, ctx: &Ctx, setup: Setup) -> f64 {
     let n = ctx.sizes.handshakes;
-    let (rate, resumed) = connections::<B>(variant, ctx, true);
+    let (rate, resumed) = connections::<B>(variant, ctx, true, setup);
     assert_eq!(resumed, Some(n), "{variant:?} {}: resumed handshakes of {n}", B::KIND);
     rate
 }
@@ -246,11 +285,15 @@ pub(crate) fn resumed_handshakes<B: Backend>(variant: Variant, ctx: &Ctx) -> f64
 /// by the server) and a close; with `echo`, the server sends the byte back and the client
 /// reads it, after one connection that is not timed. Handshakes per second, and how many of
 /// the timed ones the server saw resumed (`None` when the crate cannot tell).
-fn connections<B: Backend>(variant: Variant, ctx: &Ctx, echo: bool) -> (f64, Option<usize>) {
+///
+/// TLS 1.2 runs set `TCP_NODELAY`: after an abbreviated handshake the client's Finished and
+/// its byte leave as two small segments, and Nagle's algorithm would hold the second for the
+/// server's delayed acknowledgement (40 ms). A TLS 1.3 server's tickets acknowledge them.
+fn connections<B: Backend>(variant: Variant, ctx: &Ctx, echo: bool, setup: Setup) -> (f64, Option<usize>) {
     let n = ctx.sizes.handshakes;
     let cpu = last_cpu();
     let _pinned = cpu.map(Pinned::to);
-    let (mut accept, mut connect) = endpoints::<B>(variant, ctx, false);
+    let (mut accept, mut connect) = endpoints::<B>(variant, ctx, setup.tls12, setup);
     let primer = usize::from(echo);
     let server = thread::spawn(move || {
         let _pinned = cpu.map(Pinned::to);
