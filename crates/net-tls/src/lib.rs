@@ -47,7 +47,22 @@ mod x509;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzzing {
-    pub use crate::identity::{key_matches, pkcs12_parts, private_key};
+    use crate::options::Certificate;
+
+    /// A key file's contents as PKCS#8 DER.
+    pub fn private_key(bytes: &[u8]) -> Result<Vec<u8>, String> {
+        crate::identity::private_key(bytes)
+    }
+
+    /// A PKCS#12 file's chain and PKCS#8 key.
+    pub fn pkcs12_parts(bytes: &[u8], password: &str) -> Result<(Vec<Certificate>, Vec<u8>), String> {
+        crate::identity::pkcs12_parts(bytes, password)
+    }
+
+    /// Whether the PKCS#8 `key` is `cert`'s.
+    pub fn key_matches(cert: &Certificate, key: &[u8]) -> Result<(), String> {
+        crate::identity::key_matches(cert, key)
+    }
 }
 
 pub use alert::PeerAlert;
