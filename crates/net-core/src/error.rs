@@ -222,7 +222,7 @@ fn family(domain: crate::kinds::Domain) -> &'static str {
 /// The longest input an error message quotes whole; past it, the start and the length.
 const QUOTE_LIMIT: usize = 64;
 
-/// `input` quoted for a message, cut at [`QUOTE_LIMIT`] bytes (on a character boundary) so that
+/// `input` quoted for a message, cut at 64 bytes (`QUOTE_LIMIT`) (on a character boundary) so that
 /// hostile input cannot make a message as large as itself.
 pub fn quoted(input: &str) -> String {
     if input.len() <= QUOTE_LIMIT {
