@@ -149,9 +149,11 @@ impl Socket {
         if !matches!(self.domain, Domain::Inet | Domain::Inet6) {
             return Err(Error::Unsupported {
                 op: OP,
-                what: "a socket that is not IPv4 or IPv6 (its senders have no IP address: a Unix datagram \
-                       socket's are read by std's UnixDatagram, from `TryFrom<Socket>`)"
-                    .into(),
+                what: format!(
+                    "a {} socket (its senders have no IP address: a Unix datagram socket's are read by \
+                     std's UnixDatagram, from `TryFrom<Socket>`)",
+                    crate::error::family(self.domain)
+                ),
             });
         }
         // `sys::recv_from` asks for the real size (`MSG_TRUNC` on Linux).

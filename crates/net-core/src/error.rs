@@ -210,7 +210,7 @@ fn at(addr: &Option<String>) -> String {
     addr.as_ref().map(|a| format!(" on {a}")).unwrap_or_default()
 }
 
-fn family(domain: crate::kinds::Domain) -> &'static str {
+pub(crate) fn family(domain: crate::kinds::Domain) -> &'static str {
     match domain {
         crate::kinds::Domain::Inet => "IPv4",
         crate::kinds::Domain::Inet6 => "IPv6",

@@ -302,20 +302,20 @@ impl net_tls::__private::Sealed for NativeTlsContext {}
 impl BackendContext for NativeTlsContext {
     fn connect(&self, io: SocketIo, hostname: &str) -> Result<Box<dyn TlsSession>, TlsError> {
         // A NUL byte is refused there: native-tls (through the openssl crate) would panic on it.
-        let name = match net_tls::classify_server_name(hostname)? {
+        let unnamed;
+        let (connector, name) = match net_tls::classify_server_name(hostname)? {
             ServerIdentity::Unchecked => {
-                let look_io = io.clone();
-                let peer = Peer { name: "", io: &look_io };
-                return self.established(self.unnamed()?.connect("", NativeIo::new(io, false)), Some(peer));
+                unnamed = self.unnamed()?;
+                (&unnamed, String::new())
             }
             // native-tls tells an address from a name by parsing it: give it the bare address.
-            ServerIdentity::Ip(ip) => ip.to_string(),
-            ServerIdentity::Dns(name) => name.to_owned(),
+            ServerIdentity::Ip(ip) => (&self.connector, ip.to_string()),
+            ServerIdentity::Dns(name) => (&self.connector, name.to_owned()),
             other => return Err(TlsError::Config { what: format!("server name {other:?} is not supported") }),
         };
         let look_io = io.clone();
         let peer = Peer { name: &name, io: &look_io };
-        self.established(self.connector.connect(&name, NativeIo::new(io, false)), Some(peer))
+        self.established(connector.connect(&name, NativeIo::new(io, false)), Some(peer))
     }
 
     fn accept(&self, io: SocketIo) -> Result<Box<dyn TlsSession>, TlsError> {

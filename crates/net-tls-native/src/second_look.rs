@@ -32,17 +32,16 @@ pub(crate) fn needs_leaf(reason: &CertificateReason) -> bool {
 
 /// `reason` with the details `leaf` gives. A date is taken only when the leaf itself is out of
 /// its validity that way (else another certificate of the chain was, which the look cannot
-/// see, and the date stays `None`).
+/// see, and the date stays `None`); nothing is taken from a leaf whose DER cannot be read (its
+/// names would read as none).
 pub(crate) fn with_leaf(reason: CertificateReason, leaf: &Certificate, expected: &str) -> CertificateReason {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    let validity = leaf.validity();
+    let Some((not_before, not_after)) = leaf.validity() else { return reason };
     match reason {
-        CertificateReason::Expired { not_after: None } if validity.is_some_and(|(_, to)| to < now) => {
-            CertificateReason::expired(Some(leaf))
-        }
-        CertificateReason::NotYetValid { not_before: None } if validity.is_some_and(|(from, _)| from > now) => {
+        CertificateReason::Expired { not_after: None } if not_after < now => CertificateReason::expired(Some(leaf)),
+        CertificateReason::NotYetValid { not_before: None } if not_before > now => {
             CertificateReason::not_yet_valid(Some(leaf))
         }
         CertificateReason::NameMismatch { presented: None, .. } => {
@@ -113,13 +112,12 @@ mod tests {
     }
 
     #[test]
-    fn a_leaf_that_is_not_itself_out_of_date_gives_no_date() {
-        // Not a certificate: no validity, so an expiry stays without its date.
+    fn a_leaf_that_cannot_be_read_gives_no_details() {
         let unreadable = Certificate(vec![0x30, 0x00]);
-        let reason = with_leaf(CertificateReason::Expired { not_after: None }, &unreadable, "a.test");
-        assert_eq!(reason, CertificateReason::Expired { not_after: None });
-        let reason = with_leaf(CertificateReason::name_mismatch("a.test", None), &unreadable, "a.test");
-        assert_eq!(reason, CertificateReason::NameMismatch { expected: "a.test".into(), presented: Some(vec![]) });
+        for reason in [CertificateReason::Expired { not_after: None }, CertificateReason::name_mismatch("a.test", None)]
+        {
+            assert_eq!(with_leaf(reason.clone(), &unreadable, "a.test"), reason);
+        }
     }
 
     #[test]

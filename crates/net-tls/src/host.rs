@@ -27,8 +27,21 @@ pub enum ServerIdentity<'a> {
 }
 
 /// The longest DNS name (RFC 1035: 255 bytes on the wire), without a trailing dot.
+///
+/// ```
+/// let longest = ["a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(61)].join(".");
+/// assert_eq!(longest.len(), net::tls::MAX_DNS_NAME);
+/// assert!(net::tls::classify_server_name(&longest).is_ok());
+/// assert!(net::tls::classify_server_name(&format!("{longest}d")).is_err());
+/// ```
 pub const MAX_DNS_NAME: usize = 253;
 /// The longest label of a DNS name (RFC 1035).
+///
+/// ```
+/// let label = "a".repeat(net::tls::MAX_DNS_LABEL);
+/// assert!(net::tls::classify_server_name(&format!("{label}.test")).is_ok());
+/// assert!(net::tls::classify_server_name(&format!("{label}a.test")).is_err());
+/// ```
 pub const MAX_DNS_LABEL: usize = 63;
 
 /// Classifies `hostname`: `""` is no name, an IP literal (in brackets or not, an IPv6 one with
@@ -36,7 +49,9 @@ pub const MAX_DNS_LABEL: usize = 63;
 /// refused the same way on every backend ([`TlsError::Config`], quoting at most 64 bytes of
 /// it): a NUL byte (C libraries would read a shorter name), more than [`MAX_DNS_NAME`] bytes,
 /// an empty label or one longer than [`MAX_DNS_LABEL`], a byte other than an ASCII letter,
-/// digit, `-` or `_` (a name in another script goes in its `xn--` form). A trailing dot is
+/// digit, `-` or `_` (a name in another script goes in its `xn--` form), a label that starts
+/// or ends with `-`, and a last label that is a number (decimal, or hex after `0x`), which
+/// would read as an IPv4 address in another form (`10.1`, `0x7f000001`). A trailing dot is
 /// allowed.
 ///
 /// ```
@@ -81,6 +96,14 @@ fn check_dns_name(name: &str) -> Result<(), TlsError> {
         if let Some(c) = label.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
             return Err(not_dns(name, format!("label {} holds {c:?}", i + 1)));
         }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err(not_dns(name, format!("label {} starts or ends with '-'", i + 1)));
+        }
+    }
+    let last = bare.rsplit('.').next().unwrap_or(bare);
+    let hex = last.strip_prefix("0x").or_else(|| last.strip_prefix("0X"));
+    if last.bytes().all(|b| b.is_ascii_digit()) || hex.is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit())) {
+        return Err(not_dns(name, format!("its last label {last:?} is a number, as in an IPv4 address")));
     }
     Ok(())
 }
@@ -118,6 +141,14 @@ mod tests {
         assert!(why("bücher.test").ends_with("label 1 holds 'ü'"));
         assert!(why("a.b\0c").ends_with("it contains a NUL byte"));
         assert_eq!(classify("_srv.my-host.test").unwrap(), S::Dns("_srv.my-host.test"));
+        assert!(why("-a.test").ends_with("label 1 starts or ends with '-'"));
+        assert!(why("a.b-.test").ends_with("label 2 starts or ends with '-'"));
+        // A last label that is a number would read as an IPv4 address in another form.
+        for ipv4ish in ["10.1", "1.2.3.256", "127.0.0.1.", "0x7f000001", "a.0X1f"] {
+            assert!(why(ipv4ish).contains("is a number, as in an IPv4 address"), "{ipv4ish}");
+        }
+        assert_eq!(classify("1.2.3.4a").unwrap(), S::Dns("1.2.3.4a"));
+        assert_eq!(classify("0x.test").unwrap(), S::Dns("0x.test"));
         // Hostile sizes: the message quotes 64 bytes and the length.
         let huge = "x".repeat(1 << 20);
         let message = why(&huge);

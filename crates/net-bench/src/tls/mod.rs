@@ -113,11 +113,14 @@ pub(crate) struct Setup {
     /// ticket, so full TLS 1.3 runs keep the defaults; TLS 1.2 sessions come with the
     /// handshake itself, so full TLS 1.2 runs turn resumption off on the client.
     pub(crate) resume: bool,
+    /// `TCP_NODELAY` on every socket before its handshake (accepted ones inherit it from the
+    /// listener).
+    pub(crate) nodelay: bool,
 }
 
 impl Setup {
     /// Each side's defaults.
-    pub(crate) const DEFAULT: Setup = Setup { tls12: false, resume: true };
+    pub(crate) const DEFAULT: Setup = Setup { tls12: false, resume: true, nodelay: false };
 }
 
 /// A backend, and its crate used directly with the settings the backend uses.
@@ -139,10 +142,10 @@ type Acceptor = Box<dyn FnMut() -> Box<dyn End> + Send>;
 type Connector = Box<dyn FnMut() -> Box<dyn End>>;
 
 /// Both sides of `variant` on a new listener, as `setup` asks: net (a wrapped listener; `dial`
-/// then `wrap_connected_socket`) or the crate directly over std. With `nodelay`, every socket
-/// has `TCP_NODELAY` before its handshake (accepted ones inherit it from the listener).
-fn endpoints<B: Backend>(variant: Variant, ctx: &Ctx, nodelay: bool, setup: Setup) -> (Acceptor, Connector) {
+/// then `wrap_connected_socket`) or the crate directly over std.
+fn endpoints<B: Backend>(variant: Variant, ctx: &Ctx, setup: Setup) -> (Acceptor, Connector) {
     let files = ctx.tls_files();
+    let nodelay = setup.nodelay;
     match variant {
         Variant::Net => {
             let version = |o: ContextOptions| if setup.tls12 { o.protocol(ProtocolVersion::TlsV1_2) } else { o };
@@ -219,7 +222,7 @@ fn recv_bulk(end: &mut dyn End, total: usize) -> usize {
 
 pub(crate) fn bulk<B: Backend>(variant: Variant, ctx: &Ctx) -> f64 {
     let total = ctx.sizes.tls_bulk;
-    let (mut accept, mut connect) = endpoints::<B>(variant, ctx, true, Setup::DEFAULT);
+    let (mut accept, mut connect) = endpoints::<B>(variant, ctx, Setup { nodelay: true, ..Setup::DEFAULT });
     let go = Arc::new(Barrier::new(2));
     let server_go = go.clone();
     let cpu = last_cpu();
@@ -260,12 +263,12 @@ pub(crate) fn resumed_handshakes<B: Backend>(variant: Variant, ctx: &Ctx) -> f64
 
 /// [`handshakes`] with both sides pinned to TLS 1.2 and the client offering no session.
 pub(crate) fn handshakes_tls12<B: Backend>(variant: Variant, ctx: &Ctx) -> f64 {
-    full::<B>(variant, ctx, Setup { tls12: true, resume: false })
+    full::<B>(variant, ctx, Setup { tls12: true, resume: false, nodelay: true })
 }
 
 /// [`resumed_handshakes`] with both sides pinned to TLS 1.2: the abbreviated handshake.
 pub(crate) fn resumed_handshakes_tls12<B: Backend>(variant: Variant, ctx: &Ctx) -> f64 {
-    resumed::<B>(variant, ctx, Setup { tls12: true, resume: true })
+    resumed::<B>(variant, ctx, Setup { tls12: true, resume: true, nodelay: true })
 }
 
 fn full<B: Backend>(variant: Variant, ctx: &Ctx, setup: Setup) -> f64 {
@@ -286,14 +289,15 @@ fn resumed<B: Backend>(variant: Variant, ctx: &Ctx, setup: Setup) -> f64 {
 /// reads it, after one connection that is not timed. Handshakes per second, and how many of
 /// the timed ones the server saw resumed (`None` when the crate cannot tell).
 ///
-/// TLS 1.2 runs set `TCP_NODELAY`: after an abbreviated handshake the client's Finished and
-/// its byte leave as two small segments, and Nagle's algorithm would hold the second for the
-/// server's delayed acknowledgement (40 ms). A TLS 1.3 server's tickets acknowledge them.
+/// TLS 1.2 runs set `TCP_NODELAY` (`Setup::nodelay`): after an abbreviated handshake the
+/// client's Finished and its byte leave as two small segments, and Nagle's algorithm would hold
+/// the second for the server's delayed acknowledgement (40 ms). A TLS 1.3 server's tickets
+/// acknowledge them.
 fn connections<B: Backend>(variant: Variant, ctx: &Ctx, echo: bool, setup: Setup) -> (f64, Option<usize>) {
     let n = ctx.sizes.handshakes;
     let cpu = last_cpu();
     let _pinned = cpu.map(Pinned::to);
-    let (mut accept, mut connect) = endpoints::<B>(variant, ctx, setup.tls12, setup);
+    let (mut accept, mut connect) = endpoints::<B>(variant, ctx, setup);
     let primer = usize::from(echo);
     let server = thread::spawn(move || {
         let _pinned = cpu.map(Pinned::to);
